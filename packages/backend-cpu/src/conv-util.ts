@@ -1,0 +1,20 @@
+import type { Conv2dGeometry } from '@cnn/core';
+
+/** 1×1, stride 1, unpadded: the input planes already are the column matrix, so im2col is skipped. */
+export function isPointwise(g: Conv2dGeometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 &&
+    g.outH === g.inH && g.outW === g.inW;
+}
+
+/** One input channel per group (depthwise and its channel-multiplier variants): GEMMs would be 1-deep per tap, so a
+ * direct loop wins. */
+export function isDepthwise(g: Conv2dGeometry): boolean {
+  return g.inChannelsPerGroup === 1 && g.groups > 1;
+}
+
+/** Output positions `o` whose input position `o·stride + offset` lies in [0, size): [lo, hi). */
+export function validRange(out: number, stride: number, offset: number, size: number): [number, number] {
+  const lo = offset >= 0 ? 0 : Math.ceil(-offset / stride);
+  const hi = size - offset <= 0 ? 0 : Math.min(out, Math.ceil((size - offset) / stride));
+  return [Math.min(lo, hi), hi];
+}

@@ -1,0 +1,31 @@
+/**
+ * @cnn/core — tensors, autograd, the backend contract and registry, ops (`F`), layers (`nn`) and optimizers (`optim`).
+ * Import a backend package (e.g. `import '@cnn/backend-cpu'`) to register a backend.
+ */
+export { Tensor, isTensor } from './tensor.js';
+export type { GradFn, NestedArray } from './tensor.js';
+export { tidy, noGrad, memory, isGradEnabled } from './engine.js';
+export type { MemoryInfo, TensorContainer } from './engine.js';
+export { registerBackend, setBackend, getBackend, getBackendName, listBackends, findBackend, disposeBackend } from './backend/registry.js';
+export type { BackendFactory } from './backend/registry.js';
+export type * from './backend/contract.js';
+export { KERNEL_NAMES } from './backend/contract.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, scalar, randn, rand, randint, arange } from './ops/create.js';
+export type { TensorLike } from './ops/create.js';
+export { manualSeed, Generator, globalGenerator } from './random.js';
+export { CnnError } from './errors.js';
+export { UNARY_OPS, BINARY_OPS } from './elementwise.js';
+export type { UnaryOpName, BinaryOpName, UnaryOpDef, BinaryOpDef } from './elementwise.js';
+export { erf } from './math.js';
+export { sizeOf, stridesOf, broadcastGeometry, broadcastShapes } from './geometry/broadcast.js';
+export type { BroadcastGeometry } from './geometry/broadcast.js';
+export { resolveConv2d, convOutSize, samePadding, CONV_PADDING_MODES } from './geometry/conv.js';
+export type { Conv2dGeometry, ResolvedConv2d, ConvPaddingMode } from './geometry/conv.js';
+export { resolvePool2d, resolveAdaptivePool2d, poolOutSize } from './geometry/pool.js';
+export type { Pool2dGeometry } from './geometry/pool.js';
+export { padGeometry2d, padIndexMap, identityMap, rangeMap, PAD_MODES } from './geometry/gather.js';
+export type { GatherGeometry, PadMode } from './geometry/gather.js';
+export type { Pair } from './geometry/args.js';
+export * as F from './functional.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

@@ -1,0 +1,33 @@
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+
+/** Runs its children in order; they are named '0', '1', … as in PyTorch. */
+export class Sequential extends Module {
+  private readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  at(i: number): Module {
+    return this.layers[i < 0 ? this.layers.length + i : i];
+  }
+
+  forward(x: Tensor): Tensor {
+    let cur = x;
+    const intermediates: Tensor[] = [];
+    for (const layer of this.layers) {
+      const next = layer.forward(cur);
+      if (cur !== x) intermediates.push(cur);
+      cur = next;
+    }
+    // The output owns the activations its autograd graph needs; disposing it frees them.
+    return cur === x ? cur : cur.own(...intermediates);
+  }
+}

@@ -1,0 +1,57 @@
+import { add, div, mul, sqrt, square } from '../ops/elementwise.js';
+import type { Tensor } from '../tensor.js';
+import { checkRange, Optimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** Adam, as torch.optim.Adam (weight decay added to the gradient, L2 style). */
+export class Adam extends Optimizer {
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW decays the weights directly instead of through the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}, name = 'Adam', defaultWeightDecay = 0) {
+    super(params, opts.lr ?? 1e-3, name);
+    const [b1, b2] = opts.betas ?? [0.9, 0.999];
+    this.betas = [checkRange(name, 'betas[0]', b1, 0, 1, true), checkRange(name, 'betas[1]', b2, 0, 1, true)];
+    this.eps = checkRange(name, 'eps', opts.eps ?? 1e-8, 0, Infinity);
+    this.weightDecay = checkRange(name, 'weightDecay', opts.weightDecay ?? defaultWeightDecay, 0, Infinity);
+  }
+
+  private stepsOf = new Map<Tensor, number>();
+
+  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>) {
+    const [b1, b2] = this.betas;
+    const t = (this.stepsOf.get(p) ?? 0) + 1;
+    this.stepsOf.set(p, t);
+    let param = p;
+    let g = grad;
+    if (this.weightDecay) {
+      if (this.decoupled) param = mul(p, 1 - this.lr * this.weightDecay);
+      else g = add(grad, mul(p, this.weightDecay));
+    }
+    const m = state.m ? add(mul(state.m, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
+    const v = state.v ? add(mul(state.v, b2), mul(square(g), 1 - b2)) : mul(square(g), 1 - b2);
+    const bc1 = 1 - Math.pow(b1, t);
+    const bc2 = 1 - Math.pow(b2, t);
+    // p − lr/bc1 · m / (√v / √bc2 + eps), exactly PyTorch's arithmetic order.
+    const denom = add(mul(sqrt(v), 1 / Math.sqrt(bc2)), this.eps);
+    const next = add(param, mul(div(m, denom), -this.lr / bc1));
+    return { param: next, state: { m, v } };
+  }
+}
+
+/** AdamW, as torch.optim.AdamW: decoupled weight decay (default 0.01). */
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
+    super(params, opts, 'AdamW', 0.01);
+  }
+}

@@ -1,0 +1,40 @@
+import { add, mul } from '../ops/elementwise.js';
+import type { Tensor } from '../tensor.js';
+import { checkRange, Optimizer } from './optimizer.js';
+import { fail } from '../errors.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/** Stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, as torch.optim.SGD. */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+
+  constructor(params: Iterable<Tensor>, opts: SGDOptions) {
+    super(params, opts?.lr, 'SGD');
+    this.momentum = checkRange('SGD', 'momentum', opts.momentum ?? 0, 0, Infinity);
+    this.dampening = checkRange('SGD', 'dampening', opts.dampening ?? 0, 0, 1);
+    this.weightDecay = checkRange('SGD', 'weightDecay', opts.weightDecay ?? 0, 0, Infinity);
+    this.nesterov = opts.nesterov ?? false;
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) fail('SGD', 'nesterov needs momentum > 0 and dampening 0');
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>) {
+    let d = this.weightDecay ? add(grad, mul(p, this.weightDecay)) : grad;
+    const out: Record<string, Tensor> = {};
+    if (this.momentum) {
+      const buf = state.buf ? add(mul(state.buf, this.momentum), mul(d, 1 - this.dampening)) : d.clone();
+      out.buf = buf;
+      d = this.nesterov ? add(d, mul(buf, this.momentum)) : buf;
+    }
+    return { param: add(p, mul(d, -this.lr)), state: out };
+  }
+}

@@ -1,0 +1,221 @@
+import type { Backend, DataId, DType, TensorInfo, TypedArray } from './backend/contract.js';
+import { CnnError, shapeStr } from './errors.js';
+import { nextTensorId, releaseData, retainData, setTensorCheck, trackTensor, untrackTensor } from './engine.js';
+import { backward as runBackward } from './autograd.js';
+import { sizeOf } from './geometry/broadcast.js';
+import * as ops from './ops/tensor-methods.js';
+
+/** A node of the autograd tape: how to turn the output's gradient into the inputs' gradients. */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Returns one gradient per input (null where the input needs none). Runs with recording off. */
+  backward(dy: Tensor): (Tensor | null)[];
+}
+
+/**
+ * An n-dimensional array on a backend. Row-major, float32 (int32 for indices and labels). Operations dispatch
+ * without waiting; `await t.data()` reads the values. Tensors own backend memory: `dispose()` them, or create them
+ * inside `tidy()`.
+ */
+export class Tensor implements TensorInfo {
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly backend: Backend;
+  /** Set by autograd for tensors computed from tensors that require grad. */
+  gradFn: GradFn | null = null;
+  private _dataId: DataId;
+  private _requiresGrad = false;
+  private _grad: Tensor | null = null;
+  private _disposed = false;
+  private _kept = false;
+  private _owned: Tensor[] | null = null;
+
+  constructor(dataId: DataId, shape: readonly number[], dtype: DType, backend: Backend) {
+    this.id = nextTensorId();
+    this._dataId = dataId;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.backend = backend;
+    trackTensor(this);
+  }
+
+  get dataId(): DataId {
+    if (this._disposed) throw new CnnError(`Tensor ${this.id} (shape ${shapeStr(this.shape)}) is disposed`);
+    return this._dataId;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Whether autograd computes a gradient for this tensor. Settable on leaves; parameters have it on. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(v: boolean) {
+    if (v && this.dtype !== 'float32') throw new CnnError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    this._requiresGrad = v;
+  }
+
+  /** Accumulated gradient of a leaf after `backward()`. Owned by this tensor; `t.grad = null` frees it. */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g === this._grad) return;
+    if (g) {
+      if (g.shape.join() !== this.shape.join()) throw new CnnError(`grad: shape ${shapeStr(g.shape)} does not match tensor shape ${shapeStr(this.shape)}`);
+      g.keep();
+    }
+    this._grad?.dispose();
+    this._grad = g;
+  }
+
+  /** Whether this is a leaf of the autograd graph (created by the user, not computed). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Exempts this tensor from disposal by enclosing `tidy` scopes. */
+  keep(): this {
+    this._kept = true;
+    untrackTensor(this, false);
+    return this;
+  }
+  /** Makes this tensor own `tensors` (intermediates of a composite op that its autograd graph still uses): they
+   * leave tidy scopes and are disposed with this tensor. */
+  own(...tensors: Tensor[]): this {
+    for (const t of tensors) {
+      if (t === this) continue;
+      t.keep();
+      (this._owned ??= []).push(t);
+    }
+    return this;
+  }
+  get isKept(): boolean {
+    return this._kept;
+  }
+
+  /** Resolves with a copy of the values once every pending operation on them has finished. */
+  async data(): Promise<TypedArray> {
+    return this.backend.read(this.dataId);
+  }
+
+  /** Synchronous read, where the backend supports it (cpu). Prefer `await data()`. */
+  dataSync(): TypedArray {
+    if (!this.backend.readSync) {
+      throw new CnnError(`dataSync: the '${this.backend.name}' backend reads asynchronously only; use await tensor.data()`);
+    }
+    return this.backend.readSync(this.dataId);
+  }
+
+  /** The values as (nested) JavaScript arrays. */
+  async array(): Promise<NestedArray> {
+    return nest(Array.from(await this.data()), this.shape);
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new CnnError(`item: tensor has ${this.size} elements (shape ${shapeStr(this.shape)}), expected 1`);
+    return (await this.data())[0];
+  }
+
+  /** Frees the backend memory (shared memory is freed with its last tensor) and this tensor's gradient. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    untrackTensor(this, true);
+    releaseData(this.backend, this._dataId);
+    this._grad?.dispose();
+    this._grad = null;
+    this.gradFn = null;
+    if (this._owned) for (const t of this._owned) t.dispose();
+    this._owned = null;
+  }
+
+  /** Replaces this tensor's values with `value`'s (same shape), keeping its identity: how optimizers update
+   * parameters in place. `value` stays usable and may be disposed independently. */
+  assign(value: Tensor): this {
+    if (value.shape.join() !== this.shape.join() || value.dtype !== this.dtype) {
+      throw new CnnError(`assign: value of shape ${shapeStr(value.shape)} ${value.dtype} does not match ${shapeStr(this.shape)} ${this.dtype}`);
+    }
+    if (value.backend !== this.backend) throw new CnnError(`assign: value lives on backend '${value.backend.name}', tensor on '${this.backend.name}'`);
+    const old = this.dataId;
+    retainData(value.dataId);
+    this._dataId = value.dataId;
+    releaseData(this.backend, old);
+    return this;
+  }
+
+  /** Computes gradients of this tensor (a scalar, or with an explicit `grad` of the same shape) with respect to every
+   * leaf that requires grad, accumulating into their `.grad`. */
+  backward(grad?: Tensor): void {
+    runBackward(this, grad);
+  }
+
+  toString(): string {
+    return `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // ---- operations as methods (the functions live in ./ops) --------------------------------------
+  add(b: Tensor | number): Tensor { return ops.add(this, b); }
+  sub(b: Tensor | number): Tensor { return ops.sub(this, b); }
+  mul(b: Tensor | number): Tensor { return ops.mul(this, b); }
+  div(b: Tensor | number): Tensor { return ops.div(this, b); }
+  pow(e: Tensor | number): Tensor { return ops.pow(this, e); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  square(): Tensor { return ops.square(this); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sum(dim?: number | number[], keepDim = false): Tensor { return ops.sum(this, dim, keepDim); }
+  mean(dim?: number | number[], keepDim = false): Tensor { return ops.mean(this, dim, keepDim); }
+  max(dim?: number | number[], keepDim = false): Tensor { return ops.max(this, dim, keepDim); }
+  min(dim?: number | number[], keepDim = false): Tensor { return ops.min(this, dim, keepDim); }
+  argmax(dim?: number, keepDim = false): Tensor { return ops.argmax(this, dim, keepDim); }
+  argmin(dim?: number, keepDim = false): Tensor { return ops.argmin(this, dim, keepDim); }
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, flatArgs(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, flatArgs(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return ops.permute(this, flatArgs(dims)); }
+  squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  matmul(b: Tensor): Tensor { return ops.matmul(this, b); }
+  /** Values without autograd history, sharing memory. */
+  detach(): Tensor { return ops.detach(this); }
+  clone(): Tensor { return ops.clone(this); }
+  toFloat(): Tensor { return ops.cast(this, 'float32'); }
+  toInt(): Tensor { return ops.cast(this, 'int32'); }
+}
+
+export type NestedArray = number | NestedArray[];
+
+function nest(flat: number[], shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return flat[0];
+  const [d, ...rest] = shape;
+  const step = sizeOf(rest);
+  const out: NestedArray[] = [];
+  for (let i = 0; i < d; i++) out.push(nest(flat.slice(i * step, (i + 1) * step), rest));
+  return out;
+}
+
+function flatArgs(args: number[] | [readonly number[]]): number[] {
+  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+export function isTensor(v: unknown): v is Tensor {
+  return v instanceof Tensor;
+}
+setTensorCheck(isTensor);
