@@ -18,3 +18,10 @@ export function validRange(out: number, stride: number, offset: number, size: nu
   const hi = size - offset <= 0 ? 0 : Math.min(out, Math.ceil((size - offset) / stride));
   return [Math.min(lo, hi), hi];
 }
+
+/** 3×3, stride 1, undilated, one group, with enough channels that the transforms are cheap next to the GEMMs:
+ * Winograd F(2×2, 3×3) applies (forward and input gradient). */
+export function isWinograd3x3(g: Conv2dGeometry): boolean {
+  return g.kH === 3 && g.kW === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 &&
+    g.groups === 1 && g.inChannels >= 8 && g.outChannels >= 8 && g.outH >= 2 && g.outW >= 2;
+}

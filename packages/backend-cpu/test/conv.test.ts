@@ -78,7 +78,13 @@ const fixed: Case[] = [
   { x: [2, 5, 1, 9], w: [3, 5, 1, 3], opts: { stride: [1, 3] } }, // H = 1
   { x: [1, 3, 4, 4], w: [2, 3, 4, 4], opts: {} }, // kernel = input: 1×1 output
   { x: [3, 17, 13, 11], w: [19, 17, 3, 3], opts: { padding: 1, stride: [2, 1] }, bias: true }, // odd sizes, GEMM edges
-  { x: [1, 40, 12, 12], w: [33, 40, 3, 3], opts: { padding: 1 } }, // Kc = 360 > KC block
+  { x: [1, 40, 12, 12], w: [33, 40, 3, 3], opts: { padding: 1 } }, // Kc = 360 > KC block; Winograd
+  // Winograd F(2×2, 3×3) path: odd outputs (partial tiles), every padding 0–2, asymmetric padding via 'same' splits.
+  { x: [2, 8, 9, 7], w: [8, 8, 3, 3], opts: { padding: 1 }, bias: true },
+  { x: [3, 9, 6, 11], w: [10, 9, 3, 3], opts: { padding: 0 } },
+  { x: [1, 12, 5, 5], w: [8, 12, 3, 3], opts: { padding: 2 }, bias: true },
+  { x: [1, 8, 2, 3], w: [8, 8, 3, 3], opts: { padding: [1, 2] } },
+  { x: [40, 8, 4, 4], w: [8, 8, 3, 3], opts: { padding: 1 } }, // several tile chunks
 ];
 
 function randomCase(r: () => number): Case {
@@ -103,6 +109,7 @@ function randomCase(r: () => number): Case {
 }
 
 function check(c: Case, seed: number): void {
+  if (c.w[1] === 0) c.w[1] = c.x[1]; // "same as input channels"
   const r = rng(seed);
   const { geo } = resolveConv2d('test', c.x, c.w, c.bias ? [c.w[0]] : null, c.opts);
   const x = randArray(r, size(c.x));
@@ -121,6 +128,15 @@ function check(c: Case, seed: number): void {
 
 describe('conv2d / conv2dBackwardInput / conv2dBackwardFilter', () => {
   it.each(fixed.map((c, i) => [i, c] as const))('fixed geometry %i', (i, c) => check(c, 100 + i));
+
+  it('random Winograd-eligible geometries (3×3, stride 1, ≥ 8 channels)', () => {
+    const r = rng(8);
+    for (let i = 0; i < 30; i++) {
+      const pad: [number, number] = [randInt(r, 0, 2), randInt(r, 0, 2)];
+      check({ x: [randInt(r, 1, 3), randInt(r, 8, 12), randInt(r, 2, 9), randInt(r, 2, 9)].map((v, d) => (d >= 2 ? Math.max(v, 3 - 2 * pad[d - 2]) : v)) as Case['x'],
+        w: [randInt(r, 8, 12), 0, 3, 3], opts: { padding: pad }, bias: r() < 0.5 }, 3000 + i);
+    }
+  });
 
   it('200 random geometries (groups, depthwise, strides, dilations, padding, odd shapes)', () => {
     const r = rng(7);

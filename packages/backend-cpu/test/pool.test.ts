@@ -50,6 +50,8 @@ function refPool(x: Float32Array, g: Pool2dGeometry, win: (oh: number, ow: numbe
         if (g.mode === 'avg') {
           y[o] = idx.reduce((a, t) => a + x[t], 0) / div;
           for (const t of idx) dx[t] += dy[o] / div;
+        } else if (idx.length === 0) {
+          y[o] = -Infinity; // a dilated window that only touches padding (PyTorch: -inf, gradient dropped here)
         } else {
           let best = idx[0];
           for (const t of idx) if (Number.isNaN(x[t]) ? !Number.isNaN(x[best]) : x[t] > x[best]) best = t;

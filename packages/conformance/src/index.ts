@@ -1,1 +1,11 @@
-export {};
+export { runCase, validateCase, makeInputs, formatFailure } from './runner.js';
+export type { CaseResult, CaseFailure } from './runner.js';
+export { gradCheck } from './gradcheck.js';
+export type { GradCheckOptions } from './gradcheck.js';
+export { compareValues } from './compare.js';
+export type { Mismatch } from './compare.js';
+export { parseConformanceFile, tensorValues, FORMAT, DEFAULT_TOLERANCE } from './format.js';
+export type { ConformanceCase, ConformanceFile, TensorJson, Tolerance } from './format.js';
+export { OPS } from './ops.js';
+export { fixturesDir, fixtureFiles, loadConformanceFile } from './fixtures.js';
+export { loadBackend, KNOWN_BACKEND_PACKAGES } from './load-backend.js';

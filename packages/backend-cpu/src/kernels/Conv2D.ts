@@ -6,7 +6,8 @@ import type { Conv2dGeometry } from '@cnn/core';
 import { gemm, view } from '../gemm.js';
 import { im2col } from '../im2col.js';
 import { colScratch } from '../scratch.js';
-import { isDepthwise, isPointwise, validRange } from '../conv-util.js';
+import { isDepthwise, isPointwise, isWinograd3x3, validRange } from '../conv-util.js';
+import { winogradConv3x3 } from '../winograd.js';
 
 export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, geo: Conv2dGeometry): Float32Array {
   const { batch, inChannels: C, inH, inW, outChannels: O, outH, outW, groups } = geo;
@@ -15,6 +16,10 @@ export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | nu
   if (bias) for (let n = 0; n < batch; n++) for (let o = 0; o < O; o++) out.fill(bias[o], (n * O + o) * P, (n * O + o + 1) * P);
   if (isDepthwise(geo)) {
     depthwise(x, w, out, geo);
+    return out;
+  }
+  if (isWinograd3x3(geo)) {
+    winogradConv3x3(x, w, geo, out);
     return out;
   }
   const Cg = geo.inChannelsPerGroup;
