@@ -136,7 +136,7 @@ function packPanelsB(b: MatView, p0: number, kc: number, j0: number, nc: number,
 }
 
 /** tile (MR × NR, row-major) = A sliver · B sliver over `kc` steps. Accumulators live in locals, k innermost. */
-function microKernel(kc: number, ap: Float64Array, aOff: number, bp: Float64Array, bOff: number, tile: Float64Array): void {
+function microKernel(kc: number, ap: Float64Array, aOff: number, bp: Float64Array, bOff: number, out: Float64Array): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -161,14 +161,14 @@ function microKernel(kc: number, ap: Float64Array, aOff: number, bp: Float64Arra
     ai = (ai + 8) | 0;
     bi = (bi + 4) | 0;
   }
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
-  tile[16] = c40; tile[17] = c41; tile[18] = c42; tile[19] = c43;
-  tile[20] = c50; tile[21] = c51; tile[22] = c52; tile[23] = c53;
-  tile[24] = c60; tile[25] = c61; tile[26] = c62; tile[27] = c63;
-  tile[28] = c70; tile[29] = c71; tile[30] = c72; tile[31] = c73;
+  out[0] = c00; out[1] = c01; out[2] = c02; out[3] = c03;
+  out[4] = c10; out[5] = c11; out[6] = c12; out[7] = c13;
+  out[8] = c20; out[9] = c21; out[10] = c22; out[11] = c23;
+  out[12] = c30; out[13] = c31; out[14] = c32; out[15] = c33;
+  out[16] = c40; out[17] = c41; out[18] = c42; out[19] = c43;
+  out[20] = c50; out[21] = c51; out[22] = c52; out[23] = c53;
+  out[24] = c60; out[25] = c61; out[26] = c62; out[27] = c63;
+  out[28] = c70; out[29] = c71; out[30] = c72; out[31] = c73;
 }
 
 /** Writes the valid `rows × cols` corner of the tile into C at (i0, j0). */

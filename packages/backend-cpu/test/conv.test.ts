@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { resolveConv2d, type Conv2dGeometry, type Conv2dOptions } from '@cnn/core';
+import { resolveConv2d, type Conv2dGeometry } from '@cnn/core';
 import { expectClose, randArray, randInt, rng, setup, size } from './helpers.js';
 
 // Naive float64 references, written straight from the definition of a zero-padded grouped convolution.
@@ -51,6 +51,8 @@ function refConvGrads(x: Float32Array, w: Float32Array, dy: Float32Array, g: Con
     }
   return { dx, dw };
 }
+
+type Conv2dOptions = Parameters<typeof resolveConv2d>[4];
 
 interface Case {
   x: [number, number, number, number];

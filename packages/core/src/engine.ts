@@ -123,6 +123,7 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
   }
   e.scopes.pop();
   if (result instanceof Promise) {
+    for (const t of scope) t.dispose(); // what it made before its first await
     throw new CnnError('tidy: the function must be synchronous; await inside it is not supported (read data after tidy returns)');
   }
   const kept = new Set<Tensor>();

@@ -66,9 +66,9 @@ export interface Backend {
   // ---- memory -------------------------------------------------------------------------------
   /** Copies `values` into backend memory. The backend must not keep a reference to `values`. */
   write(values: TypedArray, shape: readonly number[], dtype: DType): DataId;
-  /** Resolves with a copy of the data once every kernel that writes it has finished. */
+  /** Resolves with a copy of the data (never the backend's own array) once every kernel that writes it has finished. */
   read(dataId: DataId): Promise<TypedArray>;
-  /** Synchronous read, for backends that can (cpu). Absent where it would block a browser's main thread. */
+  /** Synchronous read returning a copy, for backends that can (cpu). Absent where it would block a browser's main thread. */
   readSync?(dataId: DataId): TypedArray;
   /** Frees the memory. Called exactly once per DataId, after its last use has been dispatched. */
   disposeData(dataId: DataId): void;
@@ -79,7 +79,7 @@ export interface Backend {
   dispose(): void | Promise<void>;
 
   // ---- elementwise (one table in core: ../elementwise.ts) ------------------------------------
-  /** float32 → float32, same shape. `params` are the op's numeric parameters (e.g. alpha). */
+  /** Same shape, float32 result (int32 inputs are read as numbers). `params` are the op's numeric parameters (e.g. alpha). */
   unary(op: UnaryOpName, x: TensorInfo, params: readonly number[]): DataId;
   /** Broadcasting binary op. `geo` gives the output shape and both operands' strides (0 on broadcast dims). */
   binary(op: BinaryOpName, a: TensorInfo, b: TensorInfo, geo: BroadcastGeometry, params: readonly number[]): DataId;

@@ -66,7 +66,7 @@ export function resolveConv2d(
   if (wShape.length !== 4) fail(op, `weight must be 4-D [outChannels, inChannels/groups, kH, kW], got shape ${shapeStr(wShape)}`);
   const [batch, inChannels, inH, inW] = xShape;
   const [outChannels, cPerGroup, kH, kW] = wShape;
-  if (kH < 1 || kW < 1) fail(op, `kernel size must be ≥ 1, got ${fmt([kH, kW])}`);
+  if (kH < 1 || kW < 1) fail(op, `kernel size must be ≥ 1, got ${fmt([kH, kW])} (weight shape ${shapeStr(wShape)})`);
   const stride = pair(op, 'stride', opts.stride, 1, 1);
   const dilation = pair(op, 'dilation', opts.dilation, 1, 1);
   const groups = positiveInt(op, 'groups', opts.groups, 1);

@@ -1,6 +1,6 @@
 import { fail, fmt } from '../errors.js';
 import { oneOf, pair, positiveInt, type Pair } from '../geometry/args.js';
-import { CONV_PADDING_MODES, type ConvPaddingMode } from '../geometry/conv.js';
+import { CONV_PADDING_MODES, resolveConv2d, type ConvPaddingMode } from '../geometry/conv.js';
 import { conv2dNamed } from '../ops/conv.js';
 import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
@@ -93,7 +93,7 @@ export class Conv1d extends Module {
     const layer = this.typeName;
     for (const key of ['kernelSize', 'stride', 'dilation'] as const) {
       const v = config?.[key];
-      if (v !== undefined && typeof v !== 'number') fail(layer, `${key} must be an integer, got ${fmt(v)}`);
+      if ((v !== undefined || key === 'kernelSize') && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) fail(layer, `${key} must be an integer ≥ 1, got ${fmt(v)}`);
     }
     const pad = config.padding;
     const c = resolveConfig(layer, {
@@ -112,8 +112,11 @@ export class Conv1d extends Module {
 
   forward(x: Tensor): Tensor {
     if (x.rank !== 3) fail(this.typeName, `input must be 3-D [N, C, L], got shape [${x.shape.join(', ')}]`);
-    const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
-    const w4 = reshape(this.weight, [this.weight.shape[0], this.weight.shape[1], 1, this.weight.shape[2]]);
+    const xShape = [x.shape[0], x.shape[1], 1, x.shape[2]];
+    const wShape = [this.weight.shape[0], this.weight.shape[1], 1, this.weight.shape[2]];
+    resolveConv2d(this.typeName, xShape, wShape, this.bias?.shape ?? null, this.opts); // validate before making views
+    const x4 = reshape(x, xShape);
+    const w4 = reshape(this.weight, wShape);
     const y4 = conv2dNamed(this.typeName, x4, w4, this.bias, this.opts);
     return reshape(y4, [y4.shape[0], y4.shape[1], y4.shape[3]]).own(x4, w4, y4);
   }

@@ -5,7 +5,7 @@ import { ones, zeros } from '../ops/create.js';
 import { dropout } from '../ops/dropout.js';
 import { linear } from '../ops/linalg.js';
 import { batchNorm } from '../ops/norm.js';
-import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d, type Pool1dOptions, type Pool2dOptions } from '../ops/pool.js';
+import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, checkPool1dOptions, maxPool1d, maxPool2d, type Pool1dOptions, type Pool2dOptions } from '../ops/pool.js';
 import { elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, tanh } from '../ops/activation.js';
 import { flatten, reshape } from '../ops/shape.js';
 import { mean } from '../ops/reduce.js';
@@ -52,6 +52,7 @@ export class AvgPool2d extends Module {
 export class MaxPool1d extends Module {
   constructor(readonly options: Pool1dOptions) {
     super();
+    checkPool1dOptions(this.typeName, options, 'max');
   }
   forward(x: Tensor): Tensor {
     return maxPool1d(x, this.options);
@@ -61,6 +62,7 @@ export class MaxPool1d extends Module {
 export class AvgPool1d extends Module {
   constructor(readonly options: Pool1dOptions) {
     super();
+    checkPool1dOptions(this.typeName, options, 'avg');
   }
   forward(x: Tensor): Tensor {
     return avgPool1d(x, this.options);

@@ -55,6 +55,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (batchA !== 1 && batchB !== 1 && la.join() !== lb.join()) {
     fail('matmul', `batch dimensions ${shapeStr(la)} and ${shapeStr(lb)} must match or one must be 1 (shapes ${shapeStr(a.shape)}, ${shapeStr(b.shape)})`);
   }
+  if (a2[a2.length - 1] !== b2[b2.length - 2]) {
+    fail('matmul', `inner dimensions differ: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} (${a2[a2.length - 1]} vs ${b2[b2.length - 2]})`);
+  }
   const ra = reshape(a, [batchA, a2[a2.length - 2], a2[a2.length - 1]]);
   const rb = reshape(b, [batchB, b2[b2.length - 2], b2[b2.length - 1]]);
   const y = mm(ra, rb, false, false);

@@ -42,6 +42,17 @@ function classRows(op: string, input: Tensor, target: Tensor): { rows: Tensor; o
   if (target.shape.join() !== expected.join()) {
     fail(op, `target shape ${shapeStr(target.shape)} does not match input shape ${shapeStr(input.shape)} (expected ${shapeStr(expected)})`);
   }
+  const classes = input.shape[1];
+  const b = backendOf(op, input, target);
+  if (b.readSync) {
+    // Where reading is cheap, an out-of-range class is reported here, before any work, naming this op.
+    const v = b.readSync(target.dataId);
+    for (let i = 0; i < v.length; i++) {
+      if (!(v[i] >= 0 && v[i] < classes) || !Number.isInteger(v[i])) {
+        fail(op, `target class ${v[i]} at position ${i} is outside [0, ${classes - 1}] (input shape ${shapeStr(input.shape)} has ${classes} classes)`);
+      }
+    }
+  }
   if (input.rank === 2) return { rows: input, owned: [] };
   const perm = [0, ...input.shape.slice(2).map((_, i) => i + 2), 1];
   const moved = permute(input, perm);

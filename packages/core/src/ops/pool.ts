@@ -49,17 +49,25 @@ export interface Pool1dOptions {
   countIncludePad?: boolean;
 }
 
+/** Checks 1-D pooling options (scalars), naming `op`; layers call it when built. */
+export function checkPool1dOptions(op: string, opts: Pool1dOptions, mode: 'max' | 'avg'): void {
+  if (!opts || typeof opts !== 'object') fail(op, 'expects an options object { kernelSize, ... }');
+  const mins = { kernelSize: 1, stride: 1, padding: 0, dilation: 1 } as const;
+  for (const key of ['kernelSize', 'stride', 'padding', 'dilation'] as const) {
+    const v = opts[key];
+    if (key === 'kernelSize' && v === undefined) fail(op, 'kernelSize is required');
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < mins[key])) fail(op, `${key} must be an integer ≥ ${mins[key]}, got ${fmt(v)}`);
+  }
+  if (mode === 'avg' && opts.dilation !== undefined && opts.dilation !== 1) fail(op, `dilation is not supported by average pooling, got ${fmt(opts.dilation)}`);
+  const p = opts.padding ?? 0;
+  if (2 * p > opts.kernelSize) fail(op, `padding ${p} must be at most half the kernel size ${opts.kernelSize}`);
+}
+
 function pool1d(op: string, x: Tensor, opts: Pool1dOptions, mode: 'max' | 'avg'): Tensor {
   assertFloat(op, 'input', x);
   if (x.rank !== 3) fail(op, `input must be 3-D [N, C, L], got shape ${shapeStr(x.shape)}`);
-  for (const key of ['kernelSize', 'stride', 'padding', 'dilation'] as const) {
-    const v = opts[key];
-    if (v !== undefined && typeof v !== 'number') fail(op, `${key} must be an integer, got ${fmt(v)}`);
-  }
-  if (!opts || typeof opts.kernelSize !== 'number' || opts.kernelSize < 1) fail(op, `kernelSize must be ≥ 1, got ${fmt(opts?.kernelSize)}`);
-  if (opts.stride !== undefined && opts.stride < 1) fail(op, `stride must be ≥ 1, got ${fmt(opts.stride)}`);
-  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
-  const geo = resolvePool2d(op, x4.shape, mode, {
+  checkPool1dOptions(op, opts, mode);
+  const geo = resolvePool2d(op, [x.shape[0], x.shape[1], 1, x.shape[2]], mode, {
     kernelSize: [1, opts.kernelSize],
     stride: [1, opts.stride ?? opts.kernelSize],
     padding: [0, opts.padding ?? 0],
@@ -67,6 +75,7 @@ function pool1d(op: string, x: Tensor, opts: Pool1dOptions, mode: 'max' | 'avg')
     ceilMode: opts.ceilMode,
     countIncludePad: opts.countIncludePad,
   });
+  const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
   const y4 = runPool(op, x4, geo);
   return reshape(y4, [y4.shape[0], y4.shape[1], y4.shape[3]]).own(x4, y4);
 }

@@ -137,14 +137,17 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     fail('broadcastTo', `cannot broadcast shape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
   let cur = reshape(x, [...Array(lead).fill(1), ...x.shape]);
+  const owned: Tensor[] = [];
   for (let d = 0; d < shape.length; d++) {
     if (cur.shape[d] === shape[d]) continue;
     const { geo, shape: next } = alongDim(cur, d, new Int32Array(shape[d]));
     const nextT = gatherOp('broadcastTo', cur, geo, next);
-    if (cur !== x) cur.dispose();
+    // An intermediate in the autograd graph must live as long as the output (disposing it would cut the graph).
+    if (cur.requiresGrad) owned.push(cur);
+    else cur.dispose();
     cur = nextT;
   }
-  return cur;
+  return cur.own(...owned);
 }
 
 export interface PadOptions {

@@ -1,8 +1,10 @@
 /**
- * Reference point: TensorFlow.js's pure-JS CPU backend (NHWC). Forward is tf.conv2d 'same'; backward is the conv's
- * own gradient (tf.grads → Conv2DBackpropInput / Conv2DBackpropFilter). Its backward is very slow (minutes), hence
- * fewer default runs.
+ * Reference point: TensorFlow.js's pure-JS CPU backend (NHWC). Forward is tf.conv2d 'same'; backward runs the two
+ * kernels tf.conv2d's gradient is made of (Conv2DBackpropInput, Conv2DBackpropFilter) through the engine, because
+ * tfjs-core's Node bundle ships without the gradient registry (that comes with the @tensorflow/tfjs umbrella).
+ * Its backward is very slow (minutes), hence fewer default runs.
  */
+import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { BenchAdapter, ConvSpec, Step } from '../types.js';
 
 export const tfjsCpu: BenchAdapter = {
@@ -12,30 +14,29 @@ export const tfjsCpu: BenchAdapter = {
   async convStep(c: ConvSpec, backward: boolean): Promise<Step> {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
+    tf.env().set('PROD', true); // production mode: no debug checks, and no "install tfjs-node" banner on stdout
     await tf.setBackend('cpu');
     await tf.ready();
     if (c.groups !== 1 || c.dilation !== 1) throw new Error('tfjs-cpu adapter: only groups = 1, dilation = 1 convs');
     const [n, ch, h, w] = c.input;
     const [o, , kH, kW] = c.weight;
-    const x = tf.randomUniform([n, h, w, ch], -1, 1) as import('@tensorflow/tfjs-core').Tensor4D;
-    const f = tf.randomUniform([kH, kW, ch, o], -1, 1) as import('@tensorflow/tfjs-core').Tensor4D;
+    const x: Tensor4D = tf.randomUniform([n, h, w, ch], -1, 1);
+    const f: Tensor4D = tf.randomUniform([kH, kW, ch, o], -1, 1);
     const pad = c.padding === (kH - 1) / 2 && c.stride === 1 ? 'same' : c.padding === 0 ? 'valid' : c.padding;
-    const conv = (xi: typeof x, fi: typeof f) => tf.conv2d(xi, fi, c.stride, pad);
-    const grads = tf.grads((xi: typeof x, fi: typeof f) => conv(xi, fi));
+    const attrs = { strides: [c.stride, c.stride], pad, dataFormat: 'NHWC' };
     return {
       async run() {
-        if (!backward) {
-          const y = conv(x, f);
-          await y.data();
-          y.dispose();
-          return;
+        const y = tf.conv2d(x, f, c.stride, pad);
+        const outs = [y];
+        if (backward) {
+          const dy = y; // any tensor of y's shape will do as the upstream gradient
+          outs.push(
+            tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as Tensor4D,
+            tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as Tensor4D,
+          );
         }
-        // tf.grads computes the forward (recorded on the tape) and both gradients with dy = ones.
-        const [dx, df] = grads([x, f]);
-        await dx.data();
-        await df.data();
-        dx.dispose();
-        df.dispose();
+        for (const t of outs) await t.data();
+        for (const t of outs) t.dispose();
       },
       dispose() {
         x.dispose();
