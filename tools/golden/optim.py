@@ -74,6 +74,8 @@ OPTIMIZERS = [
     ("Adam/betas0.8-0.99-eps1e-6", "Adam", {"betas": (0.8, 0.99), "eps": 1e-6}, {"betas": [0.8, 0.99], "eps": 1e-6}),
     ("AdamW/default", "AdamW", {}, {}),
     ("AdamW/weightDecay0.05", "AdamW", {"weight_decay": 0.05}, {"weightDecay": 0.05}),
+    # at lr 1e-3 the default decay (0.01) moves a weight by ~1e-4 in 5 steps, inside the tolerance: lr 0.1 shows it
+    ("AdamW/lr0.1-defaultWeightDecay", "AdamW", {"lr": 0.1}, {"lr": 0.1}),
 ]
 
 SCHEDULERS = [

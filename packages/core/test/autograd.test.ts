@@ -8,7 +8,7 @@ beforeAll(async () => {
   await setBackend('cpu');
 });
 
-function leaf(values: number[] | number[][], shape?: number[]): Tensor {
+function leaf(values: number | number[] | number[][], shape?: number[]): Tensor {
   const t = tensor(values, shape);
   t.requiresGrad = true;
   return t;

@@ -43,7 +43,7 @@ function ravel(idx: readonly number[], shape: readonly number[]): number {
 function groups(shape: readonly number[], axes: readonly number[]): { outShape: number[]; members: number[][] } {
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const n = outShape.reduce((a, b) => a * b, 1);
-  const members: number[][] = range(n, () => []);
+  const members: number[][] = Array.from({ length: n }, () => []);
   const size = shape.reduce((a, b) => a * b, 1);
   for (let f = 0; f < size; f++) {
     const idx = unravel(f, shape).map((v, i) => (axes.includes(i) ? 0 : v));

@@ -62,7 +62,7 @@ describe('optimizers match torch.optim over 5 steps (fixtures/optim.json)', () =
   it('fixture has the expected layout', () => {
     expect(fixture.format).toBe('cnn-optim/1');
     expect(fixture.grads).toHaveLength(5);
-    expect(fixture.optimizers.length).toBeGreaterThanOrEqual(10);
+    expect(fixture.optimizers.length).toBeGreaterThanOrEqual(11);
   });
 
   for (const c of fixture.optimizers) {
@@ -78,6 +78,30 @@ describe('optimizers match torch.optim over 5 steps (fixtures/optim.json)', () =
       Object.values(params).forEach((p) => p.dispose());
     });
   }
+});
+
+describe('optimizer defaults as in PyTorch', () => {
+  it('Adam: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0; AdamW: weightDecay 0.01', () => {
+    const p = tensor([1]).keep();
+    const adam = new optim.Adam([p]);
+    expect([adam.lr, adam.betas, adam.eps, adam.weightDecay]).toEqual([1e-3, [0.9, 0.999], 1e-8, 0]);
+    const adamw = new optim.AdamW([p]);
+    expect([adamw.lr, adamw.betas, adamw.eps, adamw.weightDecay]).toEqual([1e-3, [0.9, 0.999], 1e-8, 0.01]);
+    const sgd = new optim.SGD([p], { lr: 0.1 });
+    expect([sgd.momentum, sgd.dampening, sgd.weightDecay, sgd.nesterov]).toEqual([0, 0, 0, false]);
+    p.dispose();
+  });
+
+  it('a parameter without a gradient is not updated and gets no state', () => {
+    const params = makeParams();
+    const opt = new optim.Adam(Object.values(params), { lr: 0.1 });
+    params.weight.grad = tensor(Float32Array.from(fixture.grads[0].weight), params.weight.shape);
+    opt.step();
+    expect(vals(params.bias)).toEqual(fixture.params.bias.data.map(Math.fround));
+    expect(vals(params.weight)).not.toEqual(fixture.params.weight.data.map(Math.fround));
+    opt.dispose();
+    Object.values(params).forEach((p) => p.dispose());
+  });
 });
 
 describe('LR schedulers match torch.optim.lr_scheduler (SGD, one step per epoch, 6 epochs)', () => {

@@ -327,6 +327,13 @@ describe('pooling', () => {
     rejects(() => F.avgPool2d(x, { kernelSize: 2, stride: 0 }), 'avgPool2d: stride must be ≥ 1, got [0, 0]');
     x.dispose();
   });
+  it('3-D [C, H, W] inputs: F.maxPool2d kernelSize 0, F.avgPool2d padding 2 > 2/2, F.adaptiveAvgPool2d outputSize 0', () => {
+    const x = zeros([2, 4, 4]).keep();
+    rejects(() => F.maxPool2d(x, { kernelSize: 0 }), 'maxPool2d: kernelSize must be ≥ 1, got [0, 0]');
+    rejects(() => F.avgPool2d(x, { kernelSize: 2, padding: 2 }), 'avgPool2d: padding [2, 2] must be at most half the kernel size [2, 2]');
+    rejects(() => F.adaptiveAvgPool2d(x, 0), 'adaptiveAvgPool2d: outputSize must be ≥ 1, got [0, 0]');
+    x.dispose();
+  });
   it('F.maxPool2d kernel 3 on a 2×2 input', () => {
     const x = zeros([1, 1, 2, 2]).keep();
     rejects(() => F.maxPool2d(x, { kernelSize: 3 }), 'maxPool2d: kernel [3, 3]', 'larger than the input 2×2');
@@ -420,5 +427,15 @@ describe('shapes', () => {
     const x = zeros([2, 3]).keep();
     rejects(() => F.broadcastTo(x, [4, 3]), 'broadcastTo: cannot broadcast shape [2, 3] to [4, 3]');
     x.dispose();
+  });
+});
+
+describe('containers', () => {
+  it('a Sequential whose Linear rejects the flattened input frees the activations made before it', () => {
+    const net = new nn.Sequential(new nn.ReLU(), new nn.Flatten(), new nn.Linear({ inFeatures: 3, outFeatures: 2 }));
+    const x = zeros([1, 2, 4, 4]).keep();
+    rejects(() => net.forward(x), 'Linear: input shape [1, 32] must end in 3 features (weight shape [2, 3])');
+    x.dispose();
+    net.dispose();
   });
 });

@@ -23,7 +23,15 @@ export class Sequential extends Module {
     let cur = x;
     const intermediates: Tensor[] = [];
     for (const layer of this.layers) {
-      const next = layer.forward(cur);
+      let next: Tensor;
+      try {
+        next = layer.forward(cur);
+      } catch (err) {
+        // A layer rejected its input: free the activations made so far (outside tidy they would leak).
+        for (const t of intermediates) t.dispose();
+        if (cur !== x) cur.dispose();
+        throw err;
+      }
       if (cur !== x) intermediates.push(cur);
       cur = next;
     }

@@ -20,7 +20,13 @@ function pool4d(op: string, x: Tensor, run: (x4: Tensor) => Tensor): Tensor {
   if (x.rank === 4) return run(x);
   if (x.rank !== 3) fail(op, `input must be 4-D [N, C, H, W] or 3-D [C, H, W], got shape ${shapeStr(x.shape)}`);
   const x4 = reshape(x, [1, ...x.shape]);
-  const y4 = run(x4);
+  let y4: Tensor;
+  try {
+    y4 = run(x4);
+  } catch (err) {
+    x4.dispose(); // a rejected call leaves nothing behind
+    throw err;
+  }
   return reshape(y4, y4.shape.slice(1)).own(x4, y4);
 }
 
