@@ -51,6 +51,7 @@ function parseArgs(argv: string[]): Args {
 async function build(adapter: BenchAdapter, w: Workload): Promise<Step> {
   if (w.kind === 'conv') return adapter.convStep(w.conv, w.backward);
   if (!adapter.cnnBackendName) throw new Error(`backend '${adapter.name}' cannot run tensor-API workload '${w.name}'`);
+  await adapter.load?.();
   return w.build(adapter.cnnBackendName);
 }
 

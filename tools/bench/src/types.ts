@@ -35,4 +35,6 @@ export interface BenchAdapter {
   convStep(conv: ConvSpec, backward: boolean): Promise<Step>;
   /** Backends of the cnn contract: the registry name to activate for tensor-API workloads. */
   cnnBackendName?: string;
+  /** Imports what registers the backend (run before a tensor-API workload's `build`). */
+  load?: () => Promise<unknown>;
 }

@@ -28,6 +28,7 @@ export function contractAdapter(name: string, load: () => Promise<unknown>, opts
   return {
     name,
     cnnBackendName: name,
+    load,
     defaultRuns: opts.runs ?? 7,
     defaultWarmup: opts.warmup ?? 2,
     async convStep(c: ConvSpec, backward: boolean): Promise<Step> {

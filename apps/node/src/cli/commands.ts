@@ -1,0 +1,302 @@
+/** The CLI commands: train, eval, predict, summary, featuremaps. */
+import { join } from 'node:path';
+import { F, manualSeed, noGrad, optim, tensor, tidy, type nn, type Tensor } from '@cnn/core';
+import { DataLoader, evaluate, featureMaps, featureMapsToGrid, fit, formatSummary, summary as summarize, FASHION_MNIST_STATS, imageToInput, MNIST_STATS, type EvaluateResult, type ImageDataset, type NormalizeStats } from '@cnn/models';
+import { loadDataset, readPng, savePng } from '@cnn/models/node';
+import { choiceArg, CliError, intArg, numArg, type CommandSpec, type Parsed } from './args.js';
+import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
+import { buildModel, MODEL_NAMES } from './models.js';
+import { loadModelDir, readMeta, saveModelDir, type ModelMeta } from './model-dir.js';
+import { makeProgress } from './progress.js';
+
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+type DatasetName = (typeof DATASETS)[number];
+const STATS: Record<DatasetName, NormalizeStats> = { mnist: MNIST_STATS, 'fashion-mnist': FASHION_MNIST_STATS };
+
+const log = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export interface Command {
+  spec: CommandSpec;
+  run(args: Parsed): Promise<void>;
+}
+
+const backendOpt = { type: 'string', arg: '<name>', help: `compute backend: ${BACKENDS.join(' | ')}`, default: 'cpu' } as const;
+
+function loadSplit(name: DatasetName, split: 'train' | 'test'): ImageDataset {
+  return loadDataset(name, { split });
+}
+
+async function evaluateWithLog(model: nn.Module, loader: DataLoader): Promise<EvaluateResult> {
+  return evaluate(model, loader);
+}
+
+function printEvaluation(r: EvaluateResult, classNames: readonly string[]): void {
+  const w = Math.max(...classNames.map((c) => c.length), 5);
+  log('per-class accuracy:');
+  r.perClassAccuracy.forEach((a, i) => log(`  ${String(classNames[i] ?? i).padEnd(w)}  ${Number.isFinite(a) ? a.toFixed(4) : '   -'}`));
+  log('confusion matrix (rows: actual, columns: predicted):');
+  const cw = Math.max(4, ...r.confusionMatrix.flat().map((v) => String(v).length));
+  log(`  ${''.padEnd(w)}  ${r.confusionMatrix.map((_, j) => String(j).padStart(cw)).join(' ')}`);
+  r.confusionMatrix.forEach((row, i) => log(`  ${String(classNames[i] ?? i).padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
+  log(`test loss: ${r.loss.toFixed(4)}`);
+}
+
+const train: Command = {
+  spec: {
+    name: 'train',
+    summary: 'Train a CNN on MNIST or Fashion-MNIST, save it to --out, and report the test accuracy.',
+    usage: 'train [--model lenet5] [--dataset mnist] [--epochs 1] [--batch-size 32] [--backend cpu] [--out runs/<model>-<dataset>] [options]',
+    options: {
+      model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')}`, default: 'lenet5' },
+      dataset: { type: 'string', arg: '<name>', help: `dataset: ${DATASETS.join(' | ')}`, default: 'mnist' },
+      epochs: { type: 'string', arg: '<n>', help: 'training epochs', default: '1' },
+      'batch-size': { type: 'string', arg: '<n>', help: 'images per batch', default: '32' },
+      backend: backendOpt,
+      out: { type: 'string', arg: '<dir>', help: 'output folder (model.safetensors + cnn.json), saved after every epoch', default: 'runs/<model>-<dataset>' },
+      optimizer: { type: 'string', arg: '<name>', help: 'adam | sgd (sgd uses momentum 0.9)', default: 'adam' },
+      lr: { type: 'string', arg: '<x>', help: 'learning rate', default: '0.002 (adam), 0.01 (sgd)' },
+      'lr-step': { type: 'string', arg: '<n>', help: 'StepLR: multiply the learning rate by --lr-gamma every n epochs' },
+      'lr-gamma': { type: 'string', arg: '<x>', help: 'StepLR factor', default: '0.1' },
+      'model-options': { type: 'string', arg: '<json>', help: 'extra architecture options, e.g. \'{"blocks":[[16],[32]],"classifier":[128]}\' for a small VGG' },
+      augment: { type: 'boolean', help: 'random crop (padding 2); plus horizontal flip on fashion-mnist' },
+      limit: { type: 'string', arg: '<n>', help: 'use only the first n images of each split (quick runs, tests)' },
+      seed: { type: 'string', arg: '<n>', help: 'seed for initialisation, shuffling and dropout', default: '1' },
+      'log-every': { type: 'string', arg: '<n>', help: 'without a TTY, also print a line every n batches (0: epoch lines only)', default: '0' },
+      'no-progress': { type: 'boolean', help: 'no progress bar even on a TTY' },
+    },
+  },
+  async run({ values: v }) {
+    const c = 'train';
+    const modelName = choiceArg(c, 'model', v.model, MODEL_NAMES);
+    const datasetName = choiceArg(c, 'dataset', v.dataset, DATASETS);
+    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
+    const epochs = intArg(c, 'epochs', v.epochs, 1)!;
+    const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
+    const limit = intArg(c, 'limit', v.limit, 1);
+    const seed = intArg(c, 'seed', v.seed, 0)!;
+    const logEvery = intArg(c, 'log-every', v['log-every'], 0)!;
+    const optName = choiceArg(c, 'optimizer', v.optimizer, ['adam', 'sgd'] as const);
+    const lr = v.lr === undefined || String(v.lr).includes('(') ? (optName === 'adam' ? 2e-3 : 0.01) : numArg(c, 'lr', v.lr)!;
+    const lrStep = intArg(c, 'lr-step', v['lr-step'], 1);
+    const lrGamma = numArg(c, 'lr-gamma', v['lr-gamma'])!;
+    const extra = jsonArg(c, 'model-options', v['model-options']);
+    const outDir = v.out === undefined || v.out === 'runs/<model>-<dataset>' ? join('runs', `${modelName}-${datasetName}`) : String(v.out);
+
+    const backend = await useBackend(backendName as BackendChoice);
+    manualSeed(seed);
+    const started = performance.now();
+    const trainSet = loadSplit(datasetName, 'train');
+    const testSet = loadSplit(datasetName, 'test');
+    const normalize = STATS[datasetName];
+    const augment = v.augment ? { randomCrop: { padding: 2 }, horizontalFlip: datasetName === 'fashion-mnist' } : null;
+    const trainLoader = new DataLoader(trainSet, { batchSize, shuffle: true, seed, normalize, augment, limit });
+    const testLoader = new DataLoader(testSet, { batchSize: 256, normalize, limit });
+    const { model, options } = buildModel(modelName, { numClasses: trainSet.classNames.length, inChannels: trainSet.channels, inputSize: trainSet.height, extra });
+    const optimizer = optName === 'adam' ? new optim.Adam(model.parameters(), { lr }) : new optim.SGD(model.parameters(), { lr, momentum: 0.9 });
+    const scheduler = lrStep ? new optim.StepLR(optimizer, { stepSize: lrStep, gamma: lrGamma }) : undefined;
+    log(
+      `training ${modelName} (${model.numParameters().toLocaleString('en-US')} parameters) on ${trainLoader.size} ${datasetName} images, ` +
+        `${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${batchSize}, ${optName} lr ${lr}${scheduler ? ` (×${lrGamma} every ${lrStep} epochs)` : ''}${augment ? ', augmented' : ''}, backend '${backend}'`,
+    );
+    const meta: ModelMeta = {
+      format: 'cnn-cli/1', model: modelName, modelOptions: options, dataset: datasetName, classNames: [...trainSet.classNames],
+      inputShape: [trainSet.channels, trainSet.height, trainSet.width], normalize, backend, epochs, savedAt: new Date().toISOString(),
+    };
+    const progress = makeProgress({ tty: Boolean(process.stdout.isTTY) && !v['no-progress'], logEvery });
+    let last: EvaluateResult | null = null;
+    let history;
+    try {
+      history = await fit(model, {
+        train: trainLoader, epochs, optimizer, scheduler,
+        callbacks: {
+          onBatchEnd: (s) => progress.batch(s),
+          onEpochEnd: async (s) => {
+            progress.stop();
+            last = await evaluateWithLog(model, testLoader);
+            progress.epoch(s, `  test acc ${last.accuracy.toFixed(4)}`);
+          },
+          onCheckpoint: async ({ epoch, stats }) => {
+            await saveModelDir(outDir, model, { ...meta, epochs: epoch, testAccuracy: last?.accuracy, history: stats, savedAt: new Date().toISOString() });
+          },
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    const result = last as EvaluateResult | null;
+    if (!result) throw new CliError('train: no epoch ran');
+    const seconds = (performance.now() - started) / 1000;
+    await saveModelDir(outDir, model, { ...meta, history, testAccuracy: result.accuracy, trainSeconds: seconds, savedAt: new Date().toISOString() });
+    printEvaluation(result, trainSet.classNames);
+    log(`saved to ${outDir} (${seconds.toFixed(1)} s in all)`);
+    log(`test accuracy: ${result.accuracy.toFixed(4)}`);
+    optimizer.dispose();
+    model.dispose();
+  },
+};
+
+const evalCmd: Command = {
+  spec: {
+    name: 'eval',
+    summary: 'Evaluate a trained model folder on a test split: accuracy, loss, per-class accuracy, confusion matrix.',
+    usage: 'eval --model-dir <dir> [--dataset <name>] [--backend cpu] [--limit n]',
+    options: {
+      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      dataset: { type: 'string', arg: '<name>', help: `${DATASETS.join(' | ')} (default: the one it was trained on)` },
+      backend: backendOpt,
+      limit: { type: 'string', arg: '<n>', help: 'evaluate only the first n test images' },
+      'batch-size': { type: 'string', arg: '<n>', help: 'images per batch', default: '256' },
+    },
+  },
+  async run({ values: v }) {
+    const c = 'eval';
+    if (!v['model-dir']) throw new CliError('eval: --model-dir <dir> is required', 2);
+    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
+    const limit = intArg(c, 'limit', v.limit, 1);
+    const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
+    const dir = String(v['model-dir']);
+    readMeta(dir); // fail on a bad folder before loading anything
+    await useBackend(backendName as BackendChoice);
+    const { meta, model } = await loadModelDir(dir);
+    const datasetName = choiceArg(c, 'dataset', v.dataset ?? meta.dataset, DATASETS);
+    const testSet = loadSplit(datasetName, 'test');
+    const loader = new DataLoader(testSet, { batchSize, normalize: meta.normalize, limit });
+    const t0 = performance.now();
+    const r = await evaluate(model, loader);
+    log(`${meta.model} from ${dir} on ${loader.size} ${datasetName} test images (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    printEvaluation(r, testSet.classNames);
+    log(`test accuracy: ${r.accuracy.toFixed(4)}`);
+    model.dispose();
+  },
+};
+
+const predict: Command = {
+  spec: {
+    name: 'predict',
+    summary: 'Classify a PNG image with a trained model (grayscale, resized to the model input, inverted if dark-on-light).',
+    usage: 'predict --model-dir <dir> <image.png>',
+    options: {
+      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      backend: backendOpt,
+      invert: { type: 'string', arg: '<auto|yes|no>', help: 'invert grey levels (models expect light strokes on black)', default: 'auto' },
+    },
+    positionals: { min: 1, max: 1 },
+  },
+  async run({ values: v, positionals }) {
+    const c = 'predict';
+    if (!v['model-dir']) throw new CliError('predict: --model-dir <dir> is required', 2);
+    const invert = choiceArg(c, 'invert mode', v.invert, ['auto', 'yes', 'no'] as const);
+    const dir = String(v['model-dir']);
+    readMeta(dir);
+    await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
+    const img = await readPng(positionals[0]);
+    const { meta, model } = await loadModelDir(dir);
+    const input = imageToInput(img, { size: meta.inputShape[1], normalize: meta.normalize, invert: invert === 'auto' ? 'auto' : invert === 'yes' });
+    const probs = noGrad(() => tidy(() => F.softmax(model.forward(tensor(input.data, input.shape)), 1)));
+    const p = Array.from(await probs.data(), Number);
+    probs.dispose();
+    model.dispose();
+    const order = p.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);
+    const best = order[0][1];
+    log(`${positionals[0]}: ${img.width}×${img.height}${img.width !== meta.inputShape[2] || img.height !== meta.inputShape[1] ? ` resized to ${meta.inputShape[2]}×${meta.inputShape[1]}` : ''}${input.inverted ? ', inverted' : ''}`);
+    const w = Math.max(...meta.classNames.map((n) => n.length));
+    for (const [x, i] of order) log(`  ${meta.classNames[i].padEnd(w)}  ${x.toFixed(4)}  ${'#'.repeat(Math.round(x * 40))}`);
+    log(`prediction: ${meta.classNames[best]} (${(p[best] * 100).toFixed(1)}%)`);
+  },
+};
+
+function parseShape(c: string, s: string): number[] {
+  const dims = s.split(',').map((d) => Number(d.trim()));
+  if (dims.length < 2 || !dims.every((d) => Number.isInteger(d) && d >= 1)) throw new CliError(`${c}: --input must be a comma-separated shape like 1,1,28,28, got '${s}'`, 2);
+  return dims;
+}
+
+const summary: Command = {
+  spec: {
+    name: 'summary',
+    summary: 'Print a layer-by-layer summary of an architecture (output shapes, parameters).',
+    usage: 'summary --model <name> [--input 1,1,28,28] [--classes 10]',
+    options: {
+      model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')}`, default: 'lenet5' },
+      input: { type: 'string', arg: '<shape>', help: 'input shape N,C,H,W', default: '1,1,28,28' },
+      classes: { type: 'string', arg: '<n>', help: 'number of classes', default: '10' },
+      'model-options': { type: 'string', arg: '<json>', help: 'extra architecture options (JSON object)' },
+      backend: backendOpt,
+    },
+  },
+  async run({ values: v }) {
+    const c = 'summary';
+    const name = choiceArg(c, 'model', v.model, MODEL_NAMES);
+    const shape = parseShape(c, String(v.input));
+    const classes = intArg(c, 'classes', v.classes, 1)!;
+    await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
+    const { model } = buildModel(name, { numClasses: classes, inChannels: shape[1], inputSize: shape[2], extra: jsonArg(c, 'model-options', v['model-options']) });
+    try {
+      log(formatSummary(summarize(model, shape)));
+    } catch (err) {
+      throw new CliError(`summary: ${(err as Error).message}`);
+    }
+    model.dispose();
+  },
+};
+
+const featuremaps: Command = {
+  spec: {
+    name: 'featuremaps',
+    summary: "Render a trained model's feature maps for one test image as a PNG grid.",
+    usage: 'featuremaps --model-dir <dir> [--index 0] [--out maps.png] [--layer <name>]',
+    options: {
+      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      index: { type: 'string', arg: '<i>', help: 'test image index', default: '0' },
+      out: { type: 'string', arg: '<file.png>', help: 'output PNG', default: 'maps.png' },
+      layer: { type: 'string', arg: '<name>', help: 'layer (dotted name) whose output to show (default: the first conv layer)' },
+      backend: backendOpt,
+    },
+  },
+  async run({ values: v }) {
+    const c = 'featuremaps';
+    if (!v['model-dir']) throw new CliError('featuremaps: --model-dir <dir> is required', 2);
+    const index = intArg(c, 'index', v.index, 0)!;
+    const dir = String(v['model-dir']);
+    readMeta(dir);
+    await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
+    const { meta, model } = await loadModelDir(dir);
+    const test = loadSplit(choiceArg(c, 'dataset', meta.dataset, DATASETS), 'test');
+    if (index >= test.count) throw new CliError(`featuremaps: --index ${index} is out of range (the test split has ${test.count} images)`, 2);
+    const per = meta.inputShape.reduce((a, b) => a * b, 1);
+    const one: ImageDataset = { ...test, images: test.images.subarray(index * per, (index + 1) * per), labels: test.labels.subarray(index, index + 1), count: 1 };
+    const batch = new DataLoader(one, { normalize: meta.normalize })[Symbol.iterator]().next().value!;
+    let maps: Map<string, Tensor> | null = null;
+    try {
+      maps = featureMaps(model, batch.x);
+      const spatial = [...maps.entries()].filter(([, t]) => t.rank === 4);
+      const wanted = v.layer ? String(v.layer) : spatial.find(([n]) => /conv|features\.0$|^0$/.test(n))?.[0] ?? spatial[0]?.[0];
+      const chosen = spatial.find(([n]) => n === wanted);
+      if (!chosen) throw new CliError(`featuremaps: no layer '${String(wanted)}' with spatial output; layers: ${spatial.map(([n]) => n).join(', ')}`, 2);
+      const grid = await featureMapsToGrid(chosen[1], { scale: 4, padding: 2 });
+      await savePng(String(v.out), grid);
+      log(`wrote ${String(v.out)}: ${chosen[1].shape[1]} feature maps of layer ${chosen[0]} [${chosen[1].shape.join(', ')}] for test image ${index} (label ${meta.classNames[test.labels[index]]})`);
+      log(`layers: ${spatial.map(([n, t]) => `${n} [${t.shape.slice(1).join('×')}]`).join(', ')}`);
+    } finally {
+      for (const t of maps?.values() ?? []) t.dispose();
+      batch.x.dispose();
+      batch.y.dispose();
+      model.dispose();
+    }
+  },
+};
+
+function jsonArg(c: string, name: string, v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const o = JSON.parse(String(v)) as unknown;
+    if (o && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new CliError(`${c}: --${name} must be a JSON object, got '${String(v)}'`, 2);
+}
+
+export const COMMANDS: Record<string, Command> = { train, eval: evalCmd, predict, summary, featuremaps };

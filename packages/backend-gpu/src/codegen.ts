@@ -1,0 +1,156 @@
+/**
+ * Small code generator for gpu.js kernel sources. Every tensor lives in a 1-D float texture of its element count
+ * (gpu.js folds it into a 2-D texture); a kernel computes one element at flat index `i = this.thread.x` and decomposes
+ * it with float arithmetic (`Math.floor((i + 0.5) / d)` plus an exact ±1 fix-up, since GPU division is not correctly
+ * rounded and integer division is unreliable on some drivers). All shapes, strides and loop bounds are literals in the
+ * source, so a source string identifies its compiled shader.
+ */
+
+export class Src {
+  private lines: string[] = [];
+  private n = 0;
+
+  /** A fresh variable name. */
+  v(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  private zeroVar: string | null = null;
+
+  /** A float variable holding 0 (gpu.js mistypes index expressions made of literals only, e.g. \`0 * 4\`). */
+  zero(): string {
+    if (!this.zeroVar) {
+      this.zeroVar = this.v('zero');
+      this.lines.push(`let ${this.zeroVar} = 0;`);
+    }
+    return this.zeroVar;
+  }
+
+  add(line: string): this {
+    this.lines.push(line);
+    return this;
+  }
+
+  /** `let name = expr;` with a fresh name. */
+  let(prefix: string, expr: string): string {
+    const name = this.v(prefix);
+    this.lines.push(`let ${name} = ${expr};`);
+    return name;
+  }
+
+  /**
+   * Quotient and remainder of the non-negative integral float `num` by the positive integer `d`; exact for
+   * num < 2^24. `small` skips the fix-up when num·d is small enough that float division cannot be off by one.
+   */
+  divmod(num: string, d: number, small = false): [string, string] {
+    if (d === 1) return [num, this.zero()];
+    const q = this.v('q');
+    const r = this.v('r');
+    this.lines.push(`let ${q} = Math.floor((${num} + 0.5) / ${d});`);
+    this.lines.push(`let ${r} = ${num} - ${q} * ${d};`);
+    if (!small) {
+      this.lines.push(`if (${r} < 0) { ${q} = ${q} - 1; ${r} = ${r} + ${d}; }`);
+      this.lines.push(`if (${r} >= ${d}) { ${q} = ${q} + 1; ${r} = ${r} - ${d}; }`);
+    }
+    return [q, r];
+  }
+
+  /** Coordinates of flat index `num` in a row-major `shape` (first coordinate unbounded). */
+  coords(num: string, shape: readonly number[]): string[] {
+    const out = new Array<string>(shape.length);
+    let rem = num;
+    for (let d = shape.length - 1; d >= 1; d--) {
+      const [q, r] = this.divmod(rem, shape[d]);
+      out[d] = r;
+      rem = q;
+    }
+    if (shape.length) out[0] = rem;
+    return out;
+  }
+
+  /** A kernel function source over `args`, returning `result`. */
+  kernel(args: readonly string[], result: string): string {
+    return `function(${args.join(', ')}) {\nlet i = this.thread.x;\n${this.lines.join('\n')}\nreturn ${result};\n}`;
+  }
+
+  body(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** `c0 * s0 + c1 * s1 + ...` without the zero terms. */
+export function dot(coords: readonly string[], strides: readonly number[]): string {
+  const terms: string[] = [];
+  for (let d = 0; d < coords.length; d++) {
+    if (strides[d] === 0 || coords[d] === '0') continue;
+    terms.push(strides[d] === 1 ? coords[d] : `${coords[d]} * ${strides[d]}`);
+  }
+  return terms.length ? terms.join(' + ') : '0';
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/**
+ * Drops size-1 dims and merges adjacent dims where every operand steps through them as one run, so broadcasts and
+ * transposes decompose the flat index over as few dims as possible.
+ */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d];
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * size)) {
+      outShape[last] *= size;
+      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
+      continue;
+    }
+    outShape.push(size);
+    strides.forEach((s, k) => outStrides[k].push(s[d]));
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** Flat offsets of each operand (given its strides aligned to `shape`) for the output flat index `i`. */
+export function offsets(src: Src, shape: readonly number[], strides: readonly (readonly number[])[]): string[] {
+  const c = collapse(shape, strides);
+  const contiguous = contiguousStrides(c.shape);
+  const isIdentity = (s: readonly number[]) => s.every((v, d) => v === contiguous[d]);
+  if (c.strides.every(isIdentity)) return strides.map(() => 'i');
+  const coords = src.coords('i', c.shape);
+  return c.strides.map((s) => (isIdentity(s) ? 'i' : s.every((v) => v === 0) ? '0' : `(${dot(coords, s)})`));
+}
+
+/**
+ * A blocked sum: `acc` gets the sum of `term(k)` for k in [0, count). Partial sums of 64 terms are added to the total,
+ * which keeps float32 rounding error near that of pairwise summation. `term` receives the name of a float index.
+ */
+export function sumLoop(src: Src, acc: string, count: number, term: (k: string) => string, block = 64): void {
+  if (count <= 0) return;
+  if (count <= block) {
+    const t = src.v('t');
+    src.add(`for (let ${t} = 0; ${t} < ${count}; ${t}++) { ${acc} += ${term(t)}; }`);
+    return;
+  }
+  const nb = Math.floor(count / block);
+  const rem = count - nb * block;
+  const b = src.v('b');
+  const t = src.v('t');
+  const s = src.v('s');
+  const k = src.v('k');
+  src.add(`for (let ${b} = 0; ${b} < ${nb}; ${b}++) { let ${s} = 0; for (let ${t} = 0; ${t} < ${block}; ${t}++) { let ${k} = ${b} * ${block} + ${t}; ${s} += ${term(k)}; } ${acc} += ${s}; }`);
+  if (rem) {
+    const t2 = src.v('t');
+    const k2 = src.v('k');
+    src.add(`for (let ${t2} = 0; ${t2} < ${rem}; ${t2}++) { let ${k2} = ${nb * block} + ${t2}; ${acc} += ${term(k2)}; }`);
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * The 'workers' backend. Threading model:
+ * - Every kernel call returns its DataId at once and appends a task to one program-order queue on the calling thread.
+ *   A task starts when the task before it has finished, so a task's inputs are always complete (read-after-write),
+ *   and a DataId freed by `disposeData` is released only after every task queued before the free has run.
+ * - Heavy kernels (conv forward / backward, matmul, pooling) are cut into independent parts that write disjoint
+ *   slices of a SharedArrayBuffer output; each part is a message to one pool worker. Small problems and the
+ *   memory-bound kernels (elementwise, reductions, layout) run inline on the calling thread — immediately when the
+ *   queue is empty, so chains of small ops cost no round-trips.
+ * - `read` awaits the task that produces the data; nothing ever blocks the calling thread (no Atomics.wait).
+ * - A failing task (kernel error, dead worker) marks its outputs failed: `read` rejects naming the kernel and cause,
+ *   tasks consuming a failed output fail the same way, and the queue goes on.
+ */
+import type {
+  Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, DataId, DType, GatherGeometry,
+  MatMulGeometry, Pool2dGeometry, ReduceGeometry, ReduceOpName, TensorInfo, TypedArray, UnaryOpName,
+} from '@cnn/core';
+import { unary } from './kernels/Unary.js';
+import { binary } from './kernels/Binary.js';
+import { cast } from './kernels/Cast.js';
+import { reduce } from './kernels/Reduce.js';
+import { transpose } from './kernels/Transpose.js';
+import { gather } from './kernels/Gather.js';
+import { gatherBackward } from './kernels/GatherBackward.js';
+import { oneHot } from './kernels/OneHot.js';
+import { PARALLEL_KERNELS, type ParallelKernelName } from './kernels/index.js';
+import type { RunContext } from './kernels/types.js';
+import { WorkerPool } from './pool.js';
+import type { Fault } from './worker/entry.js';
+
+/** The DataId of this backend. `values` is created by the task that produces it (SharedArrayBuffer-backed when a
+ * worker wrote it; an inline kernel's own array is promoted to shared memory the first time a worker needs it). */
+export class WorkersData {
+  values: TypedArray | null = null;
+  /** Settles (never rejects) when the producing task has finished; null when it already had at write time. */
+  ready: Promise<void> | null = null;
+  error: Error | null = null;
+  disposed = false;
+  constructor(readonly dtype: DType, readonly size: number) {}
+}
+
+export interface ResolvedWorkersOptions {
+  threads: number;
+  simd: boolean;
+  inlineBelow: number;
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+}
+
+const INLINE_CTX: RunContext = { simd: null };
+const EMPTY_F32 = new Float32Array(0);
+
+function sharedCopy(values: TypedArray): TypedArray {
+  const sab = new SharedArrayBuffer(values.byteLength);
+  const out = values instanceof Int32Array ? new Int32Array(sab) : new Float32Array(sab);
+  out.set(values);
+  return out;
+}
+
+function sharedF32(size: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(size * 4));
+}
+
+function isShared(a: TypedArray): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}
+
+export class WorkersBackend implements Backend {
+  readonly name: string;
+  private numDataIds = 0;
+  private numBytes = 0;
+  private disposed = false;
+  private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private nextFault: Fault | null = null;
+
+  private constructor(name: string, private readonly pool: WorkerPool, readonly options: ResolvedWorkersOptions) {
+    this.name = name;
+  }
+
+  static async create(name: string, options: ResolvedWorkersOptions): Promise<WorkersBackend> {
+    if (typeof SharedArrayBuffer === 'undefined') {
+      throw new Error(
+        'workers backend: SharedArrayBuffer is unavailable. In browsers serve the page cross-origin isolated ' +
+          '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp).',
+      );
+    }
+    const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, resourceLimits: options.resourceLimits });
+    return new WorkersBackend(name, pool, options);
+  }
+
+  // ---- memory ----------------------------------------------------------------------------------
+  write(values: TypedArray, _shape: readonly number[], dtype: DType): DataId {
+    const d = this.make(dtype, values.length);
+    d.values = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+    return d;
+  }
+
+  async read(dataId: DataId): Promise<TypedArray> {
+    const d = this.data(dataId);
+    if (d.ready) await d.ready;
+    if (d.error) throw d.error;
+    if (d.disposed) throw new Error('workers backend: DataId was disposed before its read finished');
+    const v = d.values ?? EMPTY_F32;
+    return v instanceof Int32Array ? new Int32Array(v) : new Float32Array(v);
+  }
+
+  disposeData(dataId: DataId): void {
+    if (!(dataId instanceof WorkersData) || dataId.disposed) return;
+    dataId.disposed = true;
+    this.numDataIds--;
+    this.numBytes -= dataId.size * 4;
+    // Tasks queued before this call may still read it: release after them.
+    if (this.queued === 0) dataId.values = null;
+    else
+      this.tail = this.tail.then(() => {
+        dataId.values = null;
+      });
+  }
+
+  memory(): BackendMemoryInfo {
+    return { numDataIds: this.numDataIds, numBytes: this.numBytes, queuedTasks: this.queued };
+  }
+
+  info(): Record<string, string | number | boolean> {
+    return {
+      name: this.name,
+      threads: this.options.threads,
+      simd: this.options.simd,
+      kernels: this.options.simd ? 'WebAssembly SIMD128 (AssemblyScript)' : 'JavaScript',
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.terminate();
+    this.numDataIds = 0;
+    this.numBytes = 0;
+  }
+
+  /** Test hook: the next kernel sent to the pool makes its first worker throw ('throw'), exit ('exit') or run out of
+   * memory ('oom') instead of computing. */
+  injectFaultForTesting(kind: Fault): void {
+    this.nextFault = kind;
+  }
+
+  // ---- elementwise -------------------------------------------------------------------------------
+  unary(op: UnaryOpName, x: TensorInfo, params: readonly number[]): DataId {
+    return this.inline('unary', [x], 'float32', sizeOf(x.shape), ([xv]) => unary(op, f32(xv), params));
+  }
+
+  binary(op: BinaryOpName, a: TensorInfo, b: TensorInfo, geo: BroadcastGeometry, params: readonly number[]): DataId {
+    return this.inline('binary', [a, b], 'float32', sizeOf(geo.outShape), ([av, bv]) => binary(op, av, bv, geo, params));
+  }
+
+  cast(x: TensorInfo, dtype: DType): DataId {
+    return this.inline('cast', [x], dtype, sizeOf(x.shape), ([xv]) => cast(xv, dtype));
+  }
+
+  // ---- reductions and layout -----------------------------------------------------------------------
+  reduce(op: ReduceOpName, x: TensorInfo, geo: ReduceGeometry): DataId {
+    const dtype = op === 'argmax' || op === 'argmin' ? 'int32' : 'float32';
+    return this.inline('reduce', [x], dtype, geo.outer * geo.inner, ([xv]) => reduce(op, xv, geo));
+  }
+
+  transpose(x: TensorInfo, perm: readonly number[]): DataId {
+    return this.inline('transpose', [x], x.dtype, sizeOf(x.shape), ([xv]) => transpose(xv, x.shape, perm));
+  }
+
+  gather(x: TensorInfo, geo: GatherGeometry, value: number): DataId {
+    return this.inline('gather', [x], x.dtype, geo.outer * geo.outH * geo.outW, ([xv]) => gather(xv, geo, value));
+  }
+
+  gatherBackward(dy: TensorInfo, geo: GatherGeometry): DataId {
+    return this.inline('gatherBackward', [dy], 'float32', geo.outer * geo.inH * geo.inW, ([v]) => gatherBackward(f32(v), geo));
+  }
+
+  oneHot(indices: TensorInfo, depth: number): DataId {
+    return this.inline('oneHot', [indices], 'float32', sizeOf(indices.shape) * depth, ([v]) => oneHot(v, depth));
+  }
+
+  // ---- linear algebra and convolution ---------------------------------------------------------------
+  matmul(a: TensorInfo, b: TensorInfo, geo: MatMulGeometry): DataId {
+    return this.parallel('matmul', { a, b }, geo.batch * geo.m * geo.n, { geo });
+  }
+
+  conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, geo: Conv2dGeometry): DataId {
+    return this.parallel('conv2d', { x, w, bias }, geo.batch * geo.outChannels * geo.outH * geo.outW, { geo });
+  }
+
+  conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId {
+    return this.parallel('conv2dBackwardInput', { dy, w }, geo.batch * geo.inChannels * geo.inH * geo.inW, { geo });
+  }
+
+  conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, geo: Conv2dGeometry): DataId {
+    const size = geo.outChannels * geo.inChannelsPerGroup * geo.kH * geo.kW;
+    return this.parallel('conv2dBackwardFilter', { x, dy }, size, { geo });
+  }
+
+  // ---- pooling ------------------------------------------------------------------------------------
+  pool2d(x: TensorInfo, geo: Pool2dGeometry): DataId {
+    return this.parallel('pool2d', { x }, geo.batch * geo.channels * geo.outH * geo.outW, { geo });
+  }
+
+  pool2dBackward(dy: TensorInfo, x: TensorInfo, geo: Pool2dGeometry): DataId {
+    return this.parallel('pool2dBackward', { dy, x }, geo.batch * geo.channels * geo.inH * geo.inW, { geo });
+  }
+
+  // ---- scheduling ---------------------------------------------------------------------------------
+  private make(dtype: DType, size: number): WorkersData {
+    if (this.disposed) throw new Error(`${this.name} backend: used after dispose()`);
+    this.numDataIds++;
+    this.numBytes += size * 4;
+    return new WorkersData(dtype, size);
+  }
+
+  private data(dataId: DataId): WorkersData {
+    if (!(dataId instanceof WorkersData)) throw new Error(`${this.name} backend: DataId was not made by this backend`);
+    return dataId;
+  }
+
+  /** Queues `exec` after everything queued so far, or runs it now when nothing is queued and it is synchronous. */
+  private schedule(kernel: string, inputs: WorkersData[], out: WorkersData, exec: () => void | Promise<void>): void {
+    const guarded = (): void | Promise<void> => {
+      for (const d of inputs) {
+        if (d.error) throw new Error(`an input failed earlier (${d.error.message})`);
+        if (d.disposed && d.values === null) throw new Error('an input was disposed');
+      }
+      return exec();
+    };
+    let task: Promise<void>;
+    if (this.queued === 0) {
+      let r: void | Promise<void>;
+      try {
+        r = guarded();
+      } catch (err) {
+        out.error = kernelError(this.name, kernel, err);
+        return;
+      }
+      if (!(r instanceof Promise)) return;
+      task = r;
+    } else {
+      task = this.tail.then(guarded);
+    }
+    this.queued++;
+    const done = task.then(
+      () => {},
+      (err: unknown) => {
+        out.error = kernelError(this.name, kernel, err);
+      },
+    ).finally(() => {
+      this.queued--;
+    });
+    out.ready = done;
+    this.tail = done;
+  }
+
+  /** A memory-bound kernel on the calling thread; its result array becomes the output's memory. */
+  private inline(kernel: string, ops: TensorInfo[], dtype: DType, size: number, fn: (values: TypedArray[]) => TypedArray): DataId {
+    const inputs = ops.map((t) => this.data(t.dataId));
+    const out = this.make(dtype, size);
+    this.schedule(kernel, inputs, out, () => {
+      out.values = fn(inputs.map((d) => d.values!));
+    });
+    return out;
+  }
+
+  /**
+   * A kernel from PARALLEL_KERNELS: inline when its cost is below the threshold, else one message per planned part.
+   * `ops` are tensor operands (float32 views at run time), `extra` the plain arguments.
+   */
+  private parallel(kernel: ParallelKernelName, ops: Record<string, TensorInfo | null>, size: number, extra: Record<string, unknown>): DataId {
+    const spec = PARALLEL_KERNELS[kernel];
+    const entries = Object.entries(ops).map(([k, t]) => [k, t ? this.data(t.dataId) : null] as const);
+    const inputs = entries.flatMap(([, d]) => (d ? [d] : []));
+    const out = this.make('float32', size);
+    this.schedule(kernel, inputs, out, () => {
+      const args: Record<string, unknown> = { ...extra };
+      const useInline = spec.cost(args) < this.options.inlineBelow || size === 0;
+      for (const [k, d] of entries) args[k] = d ? this.operand(d, !useInline) : null;
+      if (useInline) {
+        const o = new Float32Array(size);
+        args.out = o;
+        for (const part of spec.plan(args, 1, false)) spec.run(args, part, INLINE_CTX);
+        out.values = o;
+        return;
+      }
+      const o = sharedF32(size);
+      args.out = o;
+      out.values = o;
+      const parts = spec.plan(args, this.options.threads, this.options.simd);
+      const fault = this.nextFault ?? undefined;
+      this.nextFault = null;
+      return this.pool.run(kernel, args, parts, fault);
+    });
+    return out;
+  }
+
+  /** A float32 view of an operand; in shared memory when it goes to a worker (promoting it once if needed). */
+  private operand(d: WorkersData, shared: boolean): Float32Array {
+    let v = d.values!;
+    if (v instanceof Int32Array) v = Float32Array.from(v);
+    else if (shared && !isShared(v)) {
+      v = sharedCopy(v);
+      d.values = v;
+    }
+    return v as Float32Array;
+  }
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function f32(v: TypedArray): Float32Array {
+  return v instanceof Float32Array ? v : Float32Array.from(v);
+}
+
+function kernelError(backend: string, kernel: string, err: unknown): Error {
+  const cause = err instanceof Error ? err.message : String(err);
+  return new Error(`${backend} backend: kernel '${kernel}' failed: ${cause}`, { cause: err });
+}

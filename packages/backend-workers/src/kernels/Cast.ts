@@ -1,0 +1,2 @@
+/** dtype conversion: a copy, run inline. */
+export { cast } from '../cpu-light-kernels.js';

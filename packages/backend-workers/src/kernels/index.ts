@@ -1,0 +1,20 @@
+/** The parallel kernels by name: the table both the main thread (planning) and the workers (running) use. */
+import { Conv2D } from './Conv2D.js';
+import { Conv2DBackpropInput } from './Conv2DBackpropInput.js';
+import { Conv2DBackpropFilter } from './Conv2DBackpropFilter.js';
+import { MatMul } from './MatMul.js';
+import { Pool2D } from './Pool2D.js';
+import { Pool2DBackward } from './Pool2DBackward.js';
+import type { ParallelKernel } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const PARALLEL_KERNELS: Record<ParallelKernelName, ParallelKernel<any, any>> = {
+  conv2d: Conv2D,
+  conv2dBackwardInput: Conv2DBackpropInput,
+  conv2dBackwardFilter: Conv2DBackpropFilter,
+  matmul: MatMul,
+  pool2d: Pool2D,
+  pool2dBackward: Pool2DBackward,
+};
+
+export type ParallelKernelName = 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'matmul' | 'pool2d' | 'pool2dBackward';

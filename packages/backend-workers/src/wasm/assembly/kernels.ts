@@ -1,0 +1,433 @@
+// AssemblyScript source of the WebAssembly SIMD (128-bit) kernels. Compiled by `scripts/generate.mjs` (asc, from npm)
+// into src/generated/simd-wasm.ts. All pointers are byte offsets into the module's own memory; the JavaScript side
+// (src/wasm/*.ts) lays out operands there, calls these, and copies results out. Matrices are float32.
+//
+// GEMM shape: MR × NR = 4 × 8 micro-tile, 8 f32x4 accumulators. A is packed into 4-row slivers ([kc][4]), B into
+// 8-column panels ([kc][8]); per k step the kernel does two 128-bit loads of B, four broadcast loads of A and eight
+// multiply + add pairs (wasm SIMD has no fused multiply-add).
+
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+const NC = 2048;
+
+/** Start of free memory: the JavaScript side allocates above this. */
+export function heapBase(): i32 {
+  return <i32>__heap_base;
+}
+
+/** C tile (4 × 8 at `c`, row stride `ldc` floats) (+)= A sliver · B panel over `kc` steps. */
+// @ts-ignore: decorator
+@inline
+function micro(kc: i32, pa: i32, pb: i32, c: i32, ldc: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa, 4);
+    const a2 = v128.load32_splat(pa, 8);
+    const a3 = v128.load32_splat(pa, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += 16;
+    pb += 32;
+  }
+  const rs = ldc << 2;
+  if (add) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + rs)); c11 = f32x4.add(c11, v128.load(c + rs, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * rs)); c21 = f32x4.add(c21, v128.load(c + 2 * rs, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * rs)); c31 = f32x4.add(c31, v128.load(c + 3 * rs, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + rs, c10); v128.store(c + rs, c11, 16);
+  v128.store(c + 2 * rs, c20); v128.store(c + 2 * rs, c21, 16);
+  v128.store(c + 3 * rs, c30); v128.store(c + 3 * rs, c31, 16);
+}
+
+/** A (mc × kc, strides rs/cs in floats, at byte `a`) → 4-row slivers [ceil(mc/4)][kc][4], zero-padded. */
+function packA(a: i32, mc: i32, kc: i32, rs: i32, cs: i32, out: i32): void {
+  for (let r = 0; r < mc; r += MR) {
+    const h = min(MR, mc - r);
+    const base = a + ((r * rs) << 2);
+    if (h == MR && cs == 1) {
+      const r1 = rs << 2;
+      for (let p = 0; p < kc; p++) {
+        const s = base + (p << 2);
+        store<f32>(out, load<f32>(s));
+        store<f32>(out, load<f32>(s + r1), 4);
+        store<f32>(out, load<f32>(s + 2 * r1), 8);
+        store<f32>(out, load<f32>(s + 3 * r1), 12);
+        out += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = base + ((p * cs) << 2);
+        for (let i = 0; i < MR; i++) store<f32>(out + (i << 2), i < h ? load<f32>(s + ((i * rs) << 2)) : 0);
+        out += 16;
+      }
+    }
+  }
+}
+
+/** B (kc × nc, strides rs/cs, at byte `b`) → 8-column panels [ceil(nc/8)][kc][8], zero-padded. */
+function packB(b: i32, kc: i32, nc: i32, rs: i32, cs: i32, out: i32): void {
+  for (let q = 0; q < nc; q += NR) {
+    const w = min(NR, nc - q);
+    const base = b + ((q * cs) << 2);
+    if (w == NR && cs == 1) {
+      for (let p = 0; p < kc; p++) {
+        const s = base + ((p * rs) << 2);
+        v128.store(out, v128.load(s));
+        v128.store(out, v128.load(s, 16), 16);
+        out += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = base + ((p * rs) << 2);
+        for (let j = 0; j < NR; j++) store<f32>(out + (j << 2), j < w ? load<f32>(s + ((j * cs) << 2)) : 0);
+        out += 32;
+      }
+    }
+  }
+}
+
+/** Bytes of packing scratch `gemm` needs for (m, n, k): packed A block then packed B block. */
+export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = min(KC, k);
+  const mc = min(MC, m);
+  const nc = min(NC, n);
+  return ((((mc + MR - 1) / MR) * MR + ((nc + NR - 1) / NR) * NR) * kc + MR * NR) << 2;
+}
+
+/**
+ * C (m × n, row stride ldc) = A (m × k) · B (k × n), or += when `accumulate`. A and B are strided views (element
+ * (i, j) at base + (i·rs + j·cs)·4). `scratch` holds gemmScratchBytes(m, n, k) bytes.
+ */
+export function gemm(
+  m: i32, n: i32, k: i32, a: i32, rsA: i32, csA: i32, b: i32, rsB: i32, csB: i32, c: i32, ldc: i32, accumulate: i32, scratch: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + ((i * ldc) << 2), 0, n << 2);
+    return;
+  }
+  const kcMax = min(KC, k);
+  const pa = scratch;
+  const pb = pa + ((((min(MC, m) + MR - 1) / MR) * MR * kcMax) << 2);
+  const tile = pb + ((((min(NC, n) + NR - 1) / NR) * NR * kcMax) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const nPanels = (nc + NR - 1) / NR;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b + ((pc * rsB + jc * csB) << 2), kc, nc, rsB, csB, pb);
+      const add = accumulate != 0 || pc > 0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        const mPanels = (mc + MR - 1) / MR;
+        packA(a + ((ic * rsA + pc * csA) << 2), mc, kc, rsA, csA, pa);
+        for (let q = 0; q < nPanels; q++) {
+          const j0 = jc + q * NR;
+          const cols = min(NR, n - j0);
+          const bp = pb + ((q * NR * kc) << 2);
+          for (let r = 0; r < mPanels; r++) {
+            const i0 = ic + r * MR;
+            const rows = min(MR, m - i0);
+            const ap = pa + ((r * MR * kc) << 2);
+            const cp = c + ((i0 * ldc + j0) << 2);
+            if (rows == MR && cols == NR) {
+              micro(kc, ap, bp, cp, ldc, add);
+            } else {
+              micro(kc, ap, bp, tile, NR, false);
+              for (let i = 0; i < rows; i++) {
+                for (let j = 0; j < cols; j++) {
+                  const dst = cp + ((i * ldc + j) << 2);
+                  const v = load<f32>(tile + ((i * NR + j) << 2));
+                  store<f32>(dst, add ? load<f32>(dst) + v : v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- Winograd F(2×2, 3×3) ----------------------------------------------------------------------------------------
+// Tiles of one image are numbered t = tileRow · tilesWp + tileCol, tilesWp a multiple of 4 (tiles past the image
+// read zero padding and their outputs are dropped), so a group of 4 consecutive tiles sits in one half of an 8-wide
+// panel and the transforms run 4 tiles per f32x4.
+
+/**
+ * Input transform of tile rows [th0, th0 + nRows) of a zero-padded image `xp` ([C][Hp][Wp], Wp ≥ 2·tilesWp + 4,
+ * tile (th, tw) reads rows 2th..2th+3 and columns 2tw..2tw+3) → V, packed as GEMM B panels: V[ξ] is
+ * [Tpad / 8][C][8] at V + ξ·C·Tpad·4 bytes, T = nRows · tilesWp tiles, Tpad = T rounded up to 8 (tail zeroed).
+ */
+export function winoInput(xp: i32, C: i32, Hp: i32, Wp: i32, th0: i32, nRows: i32, tilesWp: i32, V: i32, Tpad: i32): void {
+  const xiStride = (C * Tpad) << 2;
+  const T = nRows * tilesWp;
+  if (Tpad > T) {
+    // The last panel's upper half (4 tiles) is past the chunk: zero it in every ξ.
+    for (let xi = 0; xi < 16; xi++) {
+      const base = V + xi * xiStride + ((((T >> 3) * C) * 8) << 2);
+      for (let c = 0; c < C; c++) v128.store(base + ((c * 8 + 4) << 2), f32x4.splat(0));
+    }
+  }
+  const plane = (Hp * Wp) << 2;
+  const row = Wp << 2;
+  for (let r = 0; r < nRows; r++) {
+    const ih = 2 * (th0 + r);
+    for (let tw = 0; tw < tilesWp; tw += 4) {
+      const t = r * tilesWp + tw;
+      const dst0 = V + (((t >> 3) * C * 8 + (t & 7)) << 2);
+      let src = xp + ((ih * Wp + 2 * tw) << 2);
+      for (let c = 0; c < C; c++) {
+        // d[r][q] for the 4 tiles, rows r = 0..3 of the 4×4 input patches.
+        let s = src;
+        let v0 = v128.load(s), v1 = v128.load(s, 16), v2 = v128.load(s, 32);
+        let e = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6), o = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+        let d00 = e, d01 = o;
+        let d02 = v128.shuffle<f32>(e, v128.shuffle<f32>(v1, v2, 0, 2, 4, 6), 1, 2, 3, 6);
+        let d03 = v128.shuffle<f32>(o, v128.shuffle<f32>(v1, v2, 1, 3, 5, 7), 1, 2, 3, 6);
+        s += row;
+        v0 = v128.load(s); v1 = v128.load(s, 16); v2 = v128.load(s, 32);
+        e = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6); o = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+        let d10 = e, d11 = o;
+        let d12 = v128.shuffle<f32>(e, v128.shuffle<f32>(v1, v2, 0, 2, 4, 6), 1, 2, 3, 6);
+        let d13 = v128.shuffle<f32>(o, v128.shuffle<f32>(v1, v2, 1, 3, 5, 7), 1, 2, 3, 6);
+        s += row;
+        v0 = v128.load(s); v1 = v128.load(s, 16); v2 = v128.load(s, 32);
+        e = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6); o = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+        let d20 = e, d21 = o;
+        let d22 = v128.shuffle<f32>(e, v128.shuffle<f32>(v1, v2, 0, 2, 4, 6), 1, 2, 3, 6);
+        let d23 = v128.shuffle<f32>(o, v128.shuffle<f32>(v1, v2, 1, 3, 5, 7), 1, 2, 3, 6);
+        s += row;
+        v0 = v128.load(s); v1 = v128.load(s, 16); v2 = v128.load(s, 32);
+        e = v128.shuffle<f32>(v0, v1, 0, 2, 4, 6); o = v128.shuffle<f32>(v0, v1, 1, 3, 5, 7);
+        let d30 = e, d31 = o;
+        let d32 = v128.shuffle<f32>(e, v128.shuffle<f32>(v1, v2, 0, 2, 4, 6), 1, 2, 3, 6);
+        let d33 = v128.shuffle<f32>(o, v128.shuffle<f32>(v1, v2, 1, 3, 5, 7), 1, 2, 3, 6);
+        // s = Bᵀ·d: rows (d0 − d2, d1 + d2, d2 − d1, d1 − d3), per column q.
+        const s00 = f32x4.sub(d00, d20), s01 = f32x4.sub(d01, d21), s02 = f32x4.sub(d02, d22), s03 = f32x4.sub(d03, d23);
+        const s10 = f32x4.add(d10, d20), s11 = f32x4.add(d11, d21), s12 = f32x4.add(d12, d22), s13 = f32x4.add(d13, d23);
+        const s20 = f32x4.sub(d20, d10), s21 = f32x4.sub(d21, d11), s22 = f32x4.sub(d22, d12), s23 = f32x4.sub(d23, d13);
+        const s30 = f32x4.sub(d10, d30), s31 = f32x4.sub(d11, d31), s32 = f32x4.sub(d12, d32), s33 = f32x4.sub(d13, d33);
+        // v = s·B: columns the same way; ξ = 4·row + column.
+        const dst = dst0 + ((c * 8) << 2);
+        v128.store(dst, f32x4.sub(s00, s02));
+        v128.store(dst + xiStride, f32x4.add(s01, s02));
+        v128.store(dst + 2 * xiStride, f32x4.sub(s02, s01));
+        v128.store(dst + 3 * xiStride, f32x4.sub(s01, s03));
+        v128.store(dst + 4 * xiStride, f32x4.sub(s10, s12));
+        v128.store(dst + 5 * xiStride, f32x4.add(s11, s12));
+        v128.store(dst + 6 * xiStride, f32x4.sub(s12, s11));
+        v128.store(dst + 7 * xiStride, f32x4.sub(s11, s13));
+        v128.store(dst + 8 * xiStride, f32x4.sub(s20, s22));
+        v128.store(dst + 9 * xiStride, f32x4.add(s21, s22));
+        v128.store(dst + 10 * xiStride, f32x4.sub(s22, s21));
+        v128.store(dst + 11 * xiStride, f32x4.sub(s21, s23));
+        v128.store(dst + 12 * xiStride, f32x4.sub(s30, s32));
+        v128.store(dst + 13 * xiStride, f32x4.add(s31, s32));
+        v128.store(dst + 14 * xiStride, f32x4.sub(s32, s31));
+        v128.store(dst + 15 * xiStride, f32x4.sub(s31, s33));
+        src += plane;
+      }
+    }
+  }
+}
+
+/**
+ * The 16 transform-domain GEMMs: M[ξ] (Opad × Tpad, row-major, at M + ξ·Opad·Tpad·4) = U[ξ] · V[ξ], where U[ξ] is
+ * packed as A slivers [Opad / 4][C][4] at U + ξ·Opad·C·4 and V[ξ] as B panels (see winoInput).
+ */
+export function winoGemm(U: i32, Opad: i32, C: i32, V: i32, Tpad: i32, M: i32): void {
+  const nPanels = Tpad >> 3;
+  const mPanels = Opad >> 2;
+  for (let xi = 0; xi < 16; xi++) {
+    const u = U + ((xi * Opad * C) << 2);
+    const v = V + ((xi * C * Tpad) << 2);
+    const mm = M + ((xi * Opad * Tpad) << 2);
+    for (let q = 0; q < nPanels; q++) {
+      const bp = v + ((q * C * 8) << 2);
+      for (let r = 0; r < mPanels; r++) {
+        micro(C, u + ((r * 4 * C) << 2), bp, mm + ((r * 4 * Tpad + q * 8) << 2), Tpad, false);
+      }
+    }
+  }
+}
+
+/**
+ * Output transform of channels [0, O) for a chunk of nRows tile rows: M → out, channel o's 2·nRows rows of
+ * 2·tilesWp floats at out + o·planeStride·4, plus bias[o] when `bias` ≠ 0.
+ */
+export function winoOutput(M: i32, Opad: i32, Tpad: i32, O: i32, nRows: i32, tilesWp: i32, out: i32, planeStride: i32, bias: i32): void {
+  const xiStride = (Opad * Tpad) << 2;
+  const outW = 2 * tilesWp;
+  const orow = outW << 2;
+  for (let o = 0; o < O; o++) {
+    const b = bias != 0 ? f32x4.splat(load<f32>(bias + (o << 2))) : f32x4.splat(0);
+    const mrow = M + ((o * Tpad) << 2);
+    const obase = out + ((o * planeStride) << 2);
+    for (let r = 0; r < nRows; r++) {
+      for (let tw = 0; tw < tilesWp; tw += 4) {
+        const p = mrow + ((r * tilesWp + tw) << 2);
+        const m0 = v128.load(p), m1 = v128.load(p + xiStride), m2 = v128.load(p + 2 * xiStride), m3 = v128.load(p + 3 * xiStride);
+        const m4 = v128.load(p + 4 * xiStride), m5 = v128.load(p + 5 * xiStride), m6 = v128.load(p + 6 * xiStride), m7 = v128.load(p + 7 * xiStride);
+        const m8 = v128.load(p + 8 * xiStride), m9 = v128.load(p + 9 * xiStride), m10 = v128.load(p + 10 * xiStride), m11 = v128.load(p + 11 * xiStride);
+        const m12 = v128.load(p + 12 * xiStride), m13 = v128.load(p + 13 * xiStride), m14 = v128.load(p + 14 * xiStride), m15 = v128.load(p + 15 * xiStride);
+        // s = Aᵀ·m (2×4), y = s·A (2×2).
+        const s00 = f32x4.add(f32x4.add(m0, m4), m8), s01 = f32x4.add(f32x4.add(m1, m5), m9);
+        const s02 = f32x4.add(f32x4.add(m2, m6), m10), s03 = f32x4.add(f32x4.add(m3, m7), m11);
+        const s10 = f32x4.sub(f32x4.sub(m4, m8), m12), s11 = f32x4.sub(f32x4.sub(m5, m9), m13);
+        const s12 = f32x4.sub(f32x4.sub(m6, m10), m14), s13 = f32x4.sub(f32x4.sub(m7, m11), m15);
+        const y00 = f32x4.add(f32x4.add(f32x4.add(s00, s01), s02), b);
+        const y01 = f32x4.add(f32x4.sub(f32x4.sub(s01, s02), s03), b);
+        const y10 = f32x4.add(f32x4.add(f32x4.add(s10, s11), s12), b);
+        const y11 = f32x4.add(f32x4.sub(f32x4.sub(s11, s12), s13), b);
+        const d = obase + ((2 * r * outW + 2 * tw) << 2);
+        v128.store(d, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5));
+        v128.store(d, v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), 16);
+        v128.store(d + orow, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5));
+        v128.store(d + orow, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), 16);
+      }
+    }
+  }
+}
+
+// ---- im2col / col2im (one image, zero padding, any stride / dilation) -----------------------------------------
+
+/** x ([C][H][W] at byte x, channels [c0, c0 + count)) → col [count·kH·kW][outH·outW]. */
+export function im2col(
+  x: i32, H: i32, W: i32, c0: i32, count: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  outH: i32, outW: i32, col: i32,
+): void {
+  let dst = col;
+  for (let c = c0; c < c0 + count; c++) {
+    const plane = x + ((c * H * W) << 2);
+    for (let kh = 0; kh < kH; kh++) {
+      for (let kw = 0; kw < kW; kw++) {
+        const wOff = kw * dW - pL;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sH + kh * dH - pT;
+          if (ih < 0 || ih >= H) {
+            memory.fill(dst, 0, outW << 2);
+          } else {
+            const rowp = plane + ((ih * W) << 2);
+            for (let ow = 0; ow < outW; ow++) {
+              const iw = ow * sW + wOff;
+              store<f32>(dst + (ow << 2), iw >= 0 && iw < W ? load<f32>(rowp + (iw << 2)) : 0);
+            }
+          }
+          dst += outW << 2;
+        }
+      }
+    }
+  }
+}
+
+/** Adjoint of im2col: dx (channels [c0, c0 + count) of [C][H][W]) += col. */
+export function col2im(
+  col: i32, H: i32, W: i32, c0: i32, count: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  outH: i32, outW: i32, dx: i32,
+): void {
+  let src = col;
+  for (let c = c0; c < c0 + count; c++) {
+    const plane = dx + ((c * H * W) << 2);
+    for (let kh = 0; kh < kH; kh++) {
+      for (let kw = 0; kw < kW; kw++) {
+        const wOff = kw * dW - pL;
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sH + kh * dH - pT;
+          if (ih >= 0 && ih < H) {
+            const rowp = plane + ((ih * W) << 2);
+            for (let ow = 0; ow < outW; ow++) {
+              const iw = ow * sW + wOff;
+              if (iw >= 0 && iw < W) {
+                const p = rowp + (iw << 2);
+                store<f32>(p, load<f32>(p) + load<f32>(src + (ow << 2)));
+              }
+            }
+          }
+          src += outW << 2;
+        }
+      }
+    }
+  }
+}
+
+/** Copies `planes` × `rows` × `cols` floats between strided layouts (strides in floats); pads and crops images. */
+export function copy2d(src: i32, srcPlane: i32, srcRow: i32, dst: i32, dstPlane: i32, dstRow: i32, planes: i32, rows: i32, cols: i32): void {
+  for (let p = 0; p < planes; p++) {
+    let s = src + ((p * srcPlane) << 2);
+    let d = dst + ((p * dstPlane) << 2);
+    for (let r = 0; r < rows; r++) {
+      memory.copy(d, s, cols << 2);
+      s += srcRow << 2;
+      d += dstRow << 2;
+    }
+  }
+}
+
+/**
+ * Weight gradient of one image, input channels [c0, c0 + count) (one group): dw (Opad × ldw, row-major) +=
+ * dy (O × P) · colᵀ, where col is x's im2col for those channels. dy is packed into 4-row slivers once; each 8-column
+ * B panel (8 (channel, kh, kw) taps × P positions) is gathered straight from x, so no im2col matrix is ever written.
+ * `scratch`: (Opad + 8) · P floats. ldw ≥ count·kH·kW rounded up to 8; Opad = O rounded up to 4.
+ */
+export function convWeightGrad(
+  x: i32, H: i32, W: i32, c0: i32, count: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  outH: i32, outW: i32, dy: i32, O: i32, dw: i32, ldw: i32, scratch: i32,
+): void {
+  const P = outH * outW;
+  const Opad = (O + 3) & ~3;
+  const pa = scratch;
+  const pb = scratch + ((Opad * P) << 2);
+  packA(dy, O, P, P, 1, pa);
+  const K = kH * kW;
+  const J = count * K;
+  for (let q = 0; q < J; q += 8) {
+    for (let jj = 0; jj < 8; jj++) {
+      const j = q + jj;
+      let dst = pb + (jj << 2);
+      if (j >= J) {
+        for (let p = 0; p < P; p++) store<f32>(dst + ((p * 8) << 2), 0);
+        continue;
+      }
+      const c = c0 + j / K;
+      const kk = j % K;
+      const kh = kk / kW;
+      const kw = kk % kW;
+      const plane = x + ((c * H * W) << 2);
+      const wOff = kw * dW - pL;
+      for (let oh = 0; oh < outH; oh++) {
+        const ih = oh * sH + kh * dH - pT;
+        if (ih < 0 || ih >= H) {
+          for (let ow = 0; ow < outW; ow++) store<f32>(dst + ((ow * 8) << 2), 0);
+        } else {
+          const rowp = plane + ((ih * W) << 2);
+          for (let ow = 0; ow < outW; ow++) {
+            const iw = ow * sW + wOff;
+            store<f32>(dst + ((ow * 8) << 2), iw >= 0 && iw < W ? load<f32>(rowp + (iw << 2)) : 0);
+          }
+        }
+        dst += (outW * 8) << 2;
+      }
+    }
+    for (let r = 0; r < Opad; r += 4) {
+      micro(P, pa + ((r * P) << 2), pb, dw + ((r * ldw + q) << 2), ldw, true);
+    }
+  }
+}

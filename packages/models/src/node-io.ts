@@ -1,0 +1,124 @@
+/**
+ * Node file I/O for models, re-exported by '@cnn/models/node': safetensors files, saveModel / loadModel, PNG output.
+ * Writes are atomic: a temporary file in the same directory, then a rename.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CnnError, tensor, type nn, type Tensor } from '@cnn/core';
+import pngjs from 'pngjs';
+import { buildModel, modelConfig, type ConfiguredModule } from './config.js';
+import { decodeSafetensors, decodeSafetensorsWithMetadata, encodeSafetensors, type DecodedSafetensors, type EncodeOptions, type SafetensorsEntry } from './safetensors.js';
+
+/** Writes `bytes` to `path` atomically (temporary sibling file, then rename), creating the directory. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Saves tensors (e.g. `model.stateDict()`) as a .safetensors file, atomically. */
+export async function saveSafetensors(path: string, dict: Record<string, Tensor | SafetensorsEntry>, metadata?: Record<string, string>, options?: EncodeOptions): Promise<void> {
+  await writeFileAtomic(path, await encodeSafetensors(dict, metadata, options));
+}
+
+/** Reads and validates a .safetensors file: name → { dtype, shape, data }. Pass to `model.loadStateDict(...)`. */
+export async function loadSafetensors(path: string): Promise<Record<string, SafetensorsEntry>> {
+  return decodeSafetensors(await readBytes(path, 'loadSafetensors'));
+}
+
+/** loadSafetensors plus the file's `__metadata__`. */
+export async function loadSafetensorsWithMetadata(path: string): Promise<DecodedSafetensors> {
+  return decodeSafetensorsWithMetadata(await readBytes(path, 'loadSafetensors'));
+}
+
+async function readBytes(path: string, op: string): Promise<Uint8Array> {
+  try {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (err) {
+    throw new CnnError(`${op}: cannot read '${path}': ${(err as Error).message}`);
+  }
+}
+
+export const MODEL_WEIGHTS_FILE = 'model.safetensors';
+export const MODEL_CONFIG_FILE = 'config.json';
+
+/** Saves a model from `models` to `dir`: `config.json` (its architecture config) and `model.safetensors` (its state
+ * dict, with the config also in the safetensors metadata). */
+export async function saveModel(dir: string, model: nn.Module): Promise<void> {
+  const config = modelConfig(model);
+  const json = JSON.stringify(config, null, 2);
+  await writeFileAtomic(join(dir, MODEL_WEIGHTS_FILE), await encodeSafetensors(model.stateDict(), { format: 'pt', 'cnn.config': JSON.stringify(config) }));
+  await writeFileAtomic(join(dir, MODEL_CONFIG_FILE), json + '\n');
+}
+
+/** Rebuilds a model saved by saveModel: builds the architecture named in config.json (unknown types and options are
+ * errors; nothing is evaluated) and loads the weights (strict: missing, unexpected or mis-shaped tensors are
+ * errors). The model comes back in training mode, as a freshly built one; call `.eval()` for inference. */
+export async function loadModel(dir: string): Promise<ConfiguredModule> {
+  const text = new TextDecoder().decode(await readBytes(join(dir, MODEL_CONFIG_FILE), 'loadModel'));
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (err) {
+    throw new CnnError(`loadModel: ${join(dir, MODEL_CONFIG_FILE)} is not valid JSON: ${(err as Error).message}`);
+  }
+  const entries = decodeSafetensors(await readBytes(join(dir, MODEL_WEIGHTS_FILE), 'loadModel'));
+  const model = buildModel(config);
+  try {
+    loadEntries(model, entries);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+/** Loads decoded safetensors entries into a model (strict), converting through tensors (faster than plain arrays
+ * for large models). Float entries go to float32, integer entries to int32. */
+export function loadEntries(model: nn.Module, entries: Record<string, SafetensorsEntry>): void {
+  const made: Record<string, Tensor> = {};
+  try {
+    const own = model.stateDict();
+    for (const [k, e] of Object.entries(entries)) {
+      const target = own[k];
+      const isInt = target ? target.dtype === 'int32' : !e.dtype.startsWith('F') && e.dtype !== 'BF16';
+      const data = isInt ? Int32Array.from(e.data as ArrayLike<number>) : e.data instanceof Float32Array ? e.data : Float32Array.from(e.data as ArrayLike<number>);
+      made[k] = tensor(data, e.shape, isInt ? 'int32' : 'float32');
+    }
+    model.loadStateDict(made);
+  } finally {
+    for (const t of Object.values(made)) t.dispose();
+  }
+}
+
+/** Pixels for encodePng / savePng: RGBA bytes, row-major (GridImage, readPng's result, canvas ImageData). */
+export interface PngImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** Encodes an RGBA image ({ width, height, data }: from filtersToGrid / featureMapsToGrid, or readPng) as PNG bytes. */
+export function encodePng(image: PngImage): Uint8Array {
+  const { width, height, data: rgba } = image ?? ({} as PngImage);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new CnnError(`encodePng: width and height must be positive integers, got ${width}×${height}`);
+  if (!rgba || rgba.length !== width * height * 4) throw new CnnError(`encodePng: data must hold width·height·4 = ${width * height * 4} bytes, got ${rgba?.length}`);
+  const png = new pngjs.PNG({ width, height });
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  const out = pngjs.PNG.sync.write(png);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Writes an RGBA image as a PNG file (atomically). */
+export async function savePng(path: string, image: PngImage): Promise<void> {
+  await writeFileAtomic(path, encodePng(image));
+}
+export * from './data/node.js';
