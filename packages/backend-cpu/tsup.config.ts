@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../tsup.shared.js';
 
-export default libraryConfig();
+export default libraryConfig({ index: 'src/index.ts', kernels: 'src/kernels-entry.ts', 'elementwise-kernels': 'src/elementwise-kernels-entry.ts' });

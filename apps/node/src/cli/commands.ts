@@ -57,6 +57,7 @@ const train: Command = {
       out: { type: 'string', arg: '<dir>', help: 'output folder (model.safetensors + cnn.json), saved after every epoch', default: 'runs/<model>-<dataset>' },
       optimizer: { type: 'string', arg: '<name>', help: 'adam | sgd (sgd uses momentum 0.9)', default: 'adam' },
       lr: { type: 'string', arg: '<x>', help: 'learning rate', default: '0.002 (adam), 0.01 (sgd)' },
+      'lr-schedule': { type: 'string', arg: '<name>', help: 'cosine (decay to 0 over all training steps, per batch) | step (StepLR, with --lr-step) | none', default: 'cosine (step when --lr-step is given)' },
       'lr-step': { type: 'string', arg: '<n>', help: 'StepLR: multiply the learning rate by --lr-gamma every n epochs' },
       'lr-gamma': { type: 'string', arg: '<x>', help: 'StepLR factor', default: '0.1' },
       'model-options': { type: 'string', arg: '<json>', help: 'extra architecture options, e.g. \'{"blocks":[[16],[32]],"classifier":[128]}\' for a small VGG' },
@@ -95,10 +96,16 @@ const train: Command = {
     const testLoader = new DataLoader(testSet, { batchSize: 256, normalize, limit });
     const { model, options } = buildModel(modelName, { numClasses: trainSet.classNames.length, inChannels: trainSet.channels, inputSize: trainSet.height, extra });
     const optimizer = optName === 'adam' ? new optim.Adam(model.parameters(), { lr }) : new optim.SGD(model.parameters(), { lr, momentum: 0.9 });
-    const scheduler = lrStep ? new optim.StepLR(optimizer, { stepSize: lrStep, gamma: lrGamma }) : undefined;
+    const schedule = choiceArg(c, 'lr-schedule', v['lr-schedule'] === undefined || String(v['lr-schedule']).includes('(') ? (lrStep ? 'step' : 'cosine') : v['lr-schedule'], ['cosine', 'step', 'none'] as const);
+    if (schedule === 'step' && !lrStep) throw new CliError(`${c}: --lr-schedule step needs --lr-step <n>`, 2);
+    const scheduler =
+      schedule === 'step' ? new optim.StepLR(optimizer, { stepSize: lrStep!, gamma: lrGamma })
+      : schedule === 'cosine' ? new optim.CosineAnnealingLR(optimizer, { tMax: Math.max(1, epochs * trainLoader.numBatches) })
+      : undefined;
+    const scheduleText = schedule === 'step' ? ` (×${lrGamma} every ${lrStep} epochs)` : schedule === 'cosine' ? ' (cosine decay per batch)' : '';
     log(
       `training ${modelName} (${model.numParameters().toLocaleString('en-US')} parameters) on ${trainLoader.size} ${datasetName} images, ` +
-        `${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${batchSize}, ${optName} lr ${lr}${scheduler ? ` (×${lrGamma} every ${lrStep} epochs)` : ''}${augment ? ', augmented' : ''}, backend '${backend}'`,
+        `${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${batchSize}, ${optName} lr ${lr}${scheduleText}${augment ? ', augmented' : ''}, backend '${backend}'`,
     );
     const meta: ModelMeta = {
       format: 'cnn-cli/1', model: modelName, modelOptions: options, dataset: datasetName, classNames: [...trainSet.classNames],
@@ -109,7 +116,7 @@ const train: Command = {
     let history;
     try {
       history = await fit(model, {
-        train: trainLoader, epochs, optimizer, scheduler,
+        train: trainLoader, epochs, optimizer, scheduler, schedulerInterval: schedule === 'cosine' ? 'batch' : 'epoch',
         callbacks: {
           onBatchEnd: (s) => progress.batch(s),
           onEpochEnd: async (s) => {

@@ -2,6 +2,7 @@
 //   ../backend-cpu/src/conv-util.ts
 //   ../backend-cpu/src/gemm.ts
 //   ../backend-cpu/src/im2col.ts
+//   ../backend-cpu/src/kernels-entry.ts
 //   ../backend-cpu/src/kernels/Conv2D.ts
 //   ../backend-cpu/src/kernels/Conv2DBackpropFilter.ts
 //   ../backend-cpu/src/kernels/Conv2DBackpropInput.ts

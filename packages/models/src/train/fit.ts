@@ -61,6 +61,9 @@ export interface FitOptions {
   optimizer: optim.Optimizer;
   /** Stepped once per epoch, after the epoch's updates. */
   scheduler?: optim.LRScheduler;
+  /** When the scheduler steps: after every epoch (default, as PyTorch's epoch schedulers) or after every batch
+   * (e.g. cosine decay over all the training steps). */
+  schedulerInterval?: 'epoch' | 'batch';
   /** Default: cross entropy. */
   lossFn?: LossFn;
   callbacks?: FitCallbacks;
@@ -119,6 +122,7 @@ export async function fit(model: nn.Module, opts: FitOptions): Promise<History> 
         optimizer.step();
         return { loss: l.detach(), predicted: logits.argmax(1) };
       });
+      if (opts.schedulerInterval === 'batch') scheduler?.step();
       let lossValue: number;
       let p: ArrayLike<number>;
       try {
@@ -141,7 +145,7 @@ export async function fit(model: nn.Module, opts: FitOptions): Promise<History> 
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    scheduler?.step();
+    if (opts.schedulerInterval !== 'batch') scheduler?.step();
     const stats: EpochStats = {
       epoch, epochs: opts.epochs, loss: seen ? lossSum / seen : NaN, accuracy: seen ? correct / seen : NaN,
       imagesPerSec: seen / Math.max(seconds, 1e-9), seconds, lr,
