@@ -75,6 +75,7 @@ export async function trainSynthetic(
     let lossSum = 0;
     let correct = 0;
     for (let start = 0; start < data.count; start += opts.batchSize) {
+      await new Promise((resolve) => setImmediate(resolve)); // let the event loop run between batches
       const idx = order.subarray(start, Math.min(start + opts.batchSize, data.count));
       const xb = new Float32Array(idx.length * S * S);
       const yb = new Int32Array(idx.length);

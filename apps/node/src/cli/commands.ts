@@ -47,12 +47,12 @@ const train: Command = {
   spec: {
     name: 'train',
     summary: 'Train a CNN on MNIST or Fashion-MNIST, save it to --out, and report the test accuracy.',
-    usage: 'train [--model lenet5] [--dataset mnist] [--epochs 1] [--batch-size 32] [--backend cpu] [--out runs/<model>-<dataset>] [options]',
+    usage: 'train [--model lenet5] [--dataset mnist] [--epochs 1] [--batch-size 16] [--backend cpu] [--out runs/<model>-<dataset>] [options]',
     options: {
       model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')}`, default: 'lenet5' },
       dataset: { type: 'string', arg: '<name>', help: `dataset: ${DATASETS.join(' | ')}`, default: 'mnist' },
       epochs: { type: 'string', arg: '<n>', help: 'training epochs', default: '1' },
-      'batch-size': { type: 'string', arg: '<n>', help: 'images per batch', default: '32' },
+      'batch-size': { type: 'string', arg: '<n>', help: 'images per batch', default: '16' },
       backend: backendOpt,
       out: { type: 'string', arg: '<dir>', help: 'output folder (model.safetensors + cnn.json), saved after every epoch', default: 'runs/<model>-<dataset>' },
       optimizer: { type: 'string', arg: '<name>', help: 'adam | sgd (sgd uses momentum 0.9)', default: 'adam' },

@@ -4,6 +4,7 @@
  */
 import { CnnError, F, noGrad, tensor, tidy, type nn, type optim, type Tensor } from '@cnn/core';
 import type { DataLoader, RawBatch } from '../data/loader.js';
+import { yieldToEventLoop } from './yield.js';
 
 export type LossFn = (logits: Tensor, target: Tensor) => Tensor;
 
@@ -90,6 +91,16 @@ export interface EvaluateResult {
 
 const defaultLoss: LossFn = (logits, target) => F.crossEntropy(logits, target);
 
+/** Reads a step's loss and predictions back, then frees them (even when a read fails). */
+async function readAndDispose(loss: Tensor, predicted: Tensor): Promise<{ lossValue: number; p: ArrayLike<number> }> {
+  try {
+    return { lossValue: await loss.item(), p: await predicted.data() };
+  } finally {
+    loss.dispose();
+    predicted.dispose();
+  }
+}
+
 function batchTensors(raw: RawBatch): { x: Tensor; y: Tensor } {
   return { x: tensor(raw.x, raw.shape), y: tensor(raw.y, [raw.size], 'int32') };
 }
@@ -112,6 +123,7 @@ export async function fit(model: nn.Module, opts: FitOptions): Promise<History> 
     let correct = 0;
     let batch = 0;
     for (const raw of train.rawBatches()) {
+      await yieldToEventLoop();
       batch++;
       const { loss, predicted } = tidy(() => {
         const { x, y } = batchTensors(raw);
@@ -123,15 +135,7 @@ export async function fit(model: nn.Module, opts: FitOptions): Promise<History> 
         return { loss: l.detach(), predicted: logits.argmax(1) };
       });
       if (opts.schedulerInterval === 'batch') scheduler?.step();
-      let lossValue: number;
-      let p: ArrayLike<number>;
-      try {
-        lossValue = await loss.item();
-        p = await predicted.data();
-      } finally {
-        loss.dispose();
-        predicted.dispose();
-      }
+      const { lossValue, p } = await readAndDispose(loss, predicted);
       if (!Number.isFinite(lossValue)) throw new CnnError(`fit: the loss became ${lossValue} at epoch ${epoch}, batch ${batch} (try a lower learning rate)`);
       for (let r = 0; r < raw.size; r++) if (p[r] === raw.y[r]) correct++;
       seen += raw.size;
@@ -182,6 +186,7 @@ export async function evaluate(model: nn.Module, loader: DataLoader, opts: { los
   let lossSum = 0;
   try {
     for (const raw of loader.rawBatches()) {
+      await yieldToEventLoop();
       const { loss, predicted } = noGrad(() =>
         tidy(() => {
           const { x, y } = batchTensors(raw);
@@ -194,15 +199,7 @@ export async function evaluate(model: nn.Module, loader: DataLoader, opts: { los
           return { loss: lossFn(logits, y), predicted: logits.argmax(1) };
         }),
       );
-      let lossValue: number;
-      let p: ArrayLike<number>;
-      try {
-        lossValue = await loss.item();
-        p = await predicted.data();
-      } finally {
-        loss.dispose();
-        predicted.dispose();
-      }
+      const { lossValue, p } = await readAndDispose(loss, predicted);
       for (let r = 0; r < raw.size; r++) {
         const actual = raw.y[r];
         const pred = p[r];

@@ -1,12 +1,12 @@
 /**
  * Reference point: TensorFlow.js's WebAssembly backend (@tensorflow/tfjs-backend-wasm 4.22, XNNPACK; its .wasm
- * binaries ship inside the npm package and are loaded from there). NHWC, same kernels as the tfjs-cpu adapter.
+ * binaries ship inside the npm package and are loaded from there). The step itself: ./tfjs-conv.ts.
  * Which binary runs (SIMD, threaded SIMD) is tfjs's own choice for the engine; the adapter prints it once.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { BenchAdapter, ConvSpec, Step } from '../types.js';
+import { tfjsConvStep } from './tfjs-conv.js';
 
 let ready: Promise<typeof import('@tensorflow/tfjs-core')> | null = null;
 
@@ -32,30 +32,6 @@ export const tfjsWasm: BenchAdapter = {
   async convStep(c: ConvSpec, backward: boolean): Promise<Step> {
     ready ??= init();
     const tf = await ready;
-    if (c.groups !== 1 || c.dilation !== 1) throw new Error('tfjs-wasm adapter: only groups = 1, dilation = 1 convs');
-    const [n, ch, h, w] = c.input;
-    const [o, , kH, kW] = c.weight;
-    const x: Tensor4D = tf.randomUniform([n, h, w, ch], -1, 1);
-    const f: Tensor4D = tf.randomUniform([kH, kW, ch, o], -1, 1);
-    const pad = c.padding === (kH - 1) / 2 && c.stride === 1 ? 'same' : c.padding === 0 ? 'valid' : c.padding;
-    const attrs = { strides: [c.stride, c.stride], pad, dataFormat: 'NHWC' };
-    return {
-      async run() {
-        const y = tf.conv2d(x, f, c.stride, pad);
-        const outs = [y];
-        if (backward) {
-          outs.push(
-            tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: f }, { ...attrs, inputShape: x.shape }) as Tensor4D,
-            tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y }, { ...attrs, filterShape: f.shape }) as Tensor4D,
-          );
-        }
-        for (const t of outs) await t.data();
-        for (const t of outs) t.dispose();
-      },
-      dispose() {
-        x.dispose();
-        f.dispose();
-      },
-    };
+    return tfjsConvStep(tf, 'tfjs-wasm', c, backward);
   },
 };
