@@ -9,7 +9,7 @@ import {
   type DType, type GatherGeometry, type MatMulGeometry, type Pool2dGeometry, type ReduceGeometry, type ReduceOpName,
   type TensorInfo, type TypedArray, type UnaryOpName,
 } from '@cnn/core';
-import { contiguousStrides, offsets, Src, sumLoop } from './codegen.js';
+import { contiguousStrides, offsets, Src, sumLoop, sumLoop4, sumLoop4x4 } from './codegen.js';
 import { NATIVE_FUNCTIONS, translateExpr } from './glsl.js';
 import type { GpuContext } from './context.js';
 
@@ -345,6 +345,7 @@ export class GpuBackend implements Backend {
     const size = batch * m * n;
     if (size === 0) return this.track(null, 0, 'float32');
     if (k === 0) return this.fill(size, 0);
+    if (n % 4 === 0) return this.matmulPacked(ad, bd, geo);
     const s = new Src();
     const [bm, col] = s.divmod('i', n);
     const [bi, row] = s.divmod(bm, m);
@@ -355,6 +356,62 @@ export class GpuBackend implements Backend {
     s.add('let acc = 0;');
     sumLoop(s, 'acc', k, (kk) => `A[${aBase} + ${kk} * ${aStep}] * B[${bBase} + ${kk} * ${bStep}]`);
     return this.run(s.kernel(['A', 'B'], 'acc'), size, [ad, bd]);
+  }
+
+  /**
+   * Matmul with a 1×4 register tile: B is packed into an RGBA texture (4 adjacent columns per texel, [batch, k, n/4]),
+   * each invocation computes 4 adjacent outputs of one row (every A fetch feeds 4 multiply-adds, every B fetch brings 4
+   * values), with the same 64-term blocked sums; then an unpack pass writes the row-major result.
+   */
+  private matmulPacked(ad: GpuData, bd: GpuData, geo: MatMulGeometry): GpuData {
+    const { batch, m, n, k, transA, transB, broadcastA, broadcastB } = geo;
+    const N4 = n / 4;
+    const bBatch = broadcastB ? 1 : batch;
+    // pack: texel (bi, kk, c4) holds B[bi, kk, 4·c4 + 0..3]
+    const ps = new Src();
+    const [bk, c4] = ps.divmod('i', N4);
+    const [pbi, pkk] = bBatch === 1 ? [ps.zero(), bk] : ps.divmod(bk, k);
+    const pb = ps.let('pb', `${pbi} * ${k * n} + ${transB ? `${c4} * ${4 * k} + ${pkk}` : `${pkk} * ${n} + ${c4} * 4`}`);
+    const st = transB ? k : 1;
+    const packed = this.run(ps.kernel(['B'], `[B[${pb}], B[${pb} + ${st}], B[${pb} + ${2 * st}], B[${pb} + ${3 * st}]]`), bBatch * k * N4, [bd], 'float32', true);
+    const s = new Src();
+    const [bm, col4] = s.divmod('i', N4);
+    const [bi, row] = s.divmod(bm, m);
+    const aBase = s.let('ab', `${broadcastA ? '0' : `${bi} * ${m * k}`} + ${row} * ${transA ? 1 : k}`);
+    const bBase = s.let('bb', `${broadcastB ? '0' : `${bi} * ${k * N4}`} + ${col4}`);
+    const aStep = transA ? m : 1;
+    s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+    let aPacked: GpuData | null = null;
+    if (k % 4 === 0) {
+      // 4×4 step: A also packed, 4 consecutive k per texel ([batch, m, k/4])
+      const K4 = k / 4;
+      const aBatch = broadcastA ? 1 : batch;
+      const qs = new Src();
+      const [qbm, qk4] = qs.divmod('i', K4);
+      const [qbi, qrow] = aBatch === 1 ? [qs.zero(), qbm] : qs.divmod(qbm, m);
+      const qb = qs.let('qb', `${qbi} * ${m * k} + ${qrow} * ${transA ? 1 : k} + ${qk4} * ${4 * aStep}`);
+      try {
+        aPacked = this.run(qs.kernel(['A'], `[A[${qb}], A[${qb} + ${aStep}], A[${qb} + ${2 * aStep}], A[${qb} + ${3 * aStep}]]`), aBatch * m * K4, [ad], 'float32', true);
+      } catch (err) {
+        this.disposeData(packed);
+        throw err;
+      }
+      const a4Base = s.let('a4b', `${broadcastA ? '0' : `${bi} * ${m * K4}`} + ${row} * ${K4}`);
+      sumLoop4x4(s, ['a0', 'a1', 'a2', 'a3'], K4, (k4, sv, vs) =>
+        `let ${sv} = AP[${a4Base} + ${k4}]; ${vs.map((v, j) => `let ${v} = BP[${bBase} + (${k4} * 4 + ${j}) * ${N4}];`).join(' ')}`);
+    } else {
+      sumLoop4(s, ['a0', 'a1', 'a2', 'a3'], k, (kk, sv, vv) => `let ${sv} = A[${aBase} + ${kk} * ${aStep}]; let ${vv} = BP[${bBase} + ${kk} * ${N4}];`);
+    }
+    let tile: GpuData;
+    try {
+      tile = aPacked
+        ? this.run(s.kernel(['AP', 'BP'], '[a0, a1, a2, a3]'), batch * m * N4, [aPacked, packed], 'float32', true)
+        : this.run(s.kernel(['A', 'BP'], '[a0, a1, a2, a3]'), batch * m * N4, [ad, packed], 'float32', true);
+    } finally {
+      this.disposeData(packed);
+      if (aPacked) this.disposeData(aPacked);
+    }
+    return this.unpack4(tile, batch * m, n, 1);
   }
 
   conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, geo: Conv2dGeometry): DataId {
@@ -414,28 +471,56 @@ export class GpuBackend implements Backend {
     else s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
     s.add(`for (let kh = 0; kh < ${g.kH}; kh++) { let ih = ${ih0} + kh * ${g.dilationH}; if (ih >= 0 && ih < ${g.inH}) {`);
     s.add(`for (let kw = 0; kw < ${g.kW}; kw++) { let iw = ${iw0} + kw * ${g.dilationW}; if (iw >= 0 && iw < ${g.inW}) {`);
-    s.add(`let xo = ${xBase} + ih * ${g.inW} + iw; let wo = ${wBase} + kh * ${g.kW} + kw;`);
+    s.add(`let wo = ${wBase} + kh * ${g.kW} + kw;`);
     s.add('let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;');
-    s.add(`for (let c = 0; c < ${cpg}; c++) { let xv = X[xo + c * ${g.inH * g.inW}]; let wv = WP[wo + c * ${g.kH * g.kW}];`);
-    s.add('s0 += xv * wv[0]; s1 += xv * wv[1]; s2 += xv * wv[2]; s3 += xv * wv[3]; }');
+    // 4×4 step when x can be packed 4 input channels per texel too; else a 1×4 step
+    const xPacked = cpg % 4 === 0;
+    const Pin = g.inH * g.inW;
+    if (xPacked) {
+      const xBase4 = s.let('xb4', `(${nb} * ${g.inChannels / 4} + ${grp} * ${cpg / 4}) * ${Pin}`);
+      s.add(`let xo = ${xBase4} + ih * ${g.inW} + iw;`);
+      sumLoop4x4(s, ['s0', 's1', 's2', 's3'], cpg / 4, (c4, sv, vs) =>
+        `let ${sv} = XP[xo + ${c4} * ${Pin}]; ${vs.map((v, j) => `let ${v} = WP[wo + (${c4} * 4 + ${j}) * ${g.kH * g.kW}];`).join(' ')}`);
+    } else {
+      s.add(`let xo = ${xBase} + ih * ${g.inW} + iw;`);
+      s.add(`for (let c = 0; c < ${cpg}; c++) { let xv = X[xo + c * ${Pin}]; let wv = WP[wo + c * ${g.kH * g.kW}];`);
+      s.add('s0 += xv * wv[0]; s1 += xv * wv[1]; s2 += xv * wv[2]; s3 += xv * wv[3]; }');
+    }
     s.add('a0 += s0; a1 += s1; a2 += s2; a3 += s3; } } } }');
-    const args: Arg[] = [xd, packed];
-    if (bd) args.push(bd);
     let tile: GpuData;
+    let xp: GpuData | null = null;
     try {
-      tile = this.run(s.kernel(bd ? ['X', 'WP', 'B'] : ['X', 'WP'], '[a0, a1, a2, a3]'), g.batch * O4 * P, args, 'float32', true);
+      if (xPacked) xp = this.packChannels4(xd, g.batch, g.inChannels, Pin);
+      const args: Arg[] = [xp ?? xd, packed];
+      if (bd) args.push(bd);
+      tile = this.run(s.kernel([xPacked ? 'XP' : 'X', 'WP', ...(bd ? ['B'] : [])], '[a0, a1, a2, a3]'), g.batch * O4 * P, args, 'float32', true);
     } finally {
       this.disposeData(packed);
+      if (xp) this.disposeData(xp);
     }
-    // unpack: out[nb, o, p] = tile[(nb·O/4 + o/4)·P + p][o % 4]
+    return this.unpack4(tile, g.batch, g.outChannels, P);
+  }
+
+  /** Packs an NCHW-like [batch, channels, P] tensor 4 channels per RGBA texel: texel (nb, c/4, p) = x[nb, c..c+3, p]. */
+  private packChannels4(d: GpuData, batch: number, channels: number, P: number): GpuData {
+    const ps = new Src();
+    const [nbc4, pp] = ps.divmod('i', P);
+    const pb = ps.let('pb', `${nbc4} * ${4 * P} + ${pp}`);
+    return this.run(ps.kernel(['X'], `[X[${pb}], X[${pb} + ${P}], X[${pb} + ${2 * P}], X[${pb} + ${3 * P}]]`), batch * (channels / 4) * P, [d], 'float32', true);
+  }
+
+  /**
+   * Unpacks (and disposes) an RGBA tile result: out[nb, c, p] = tile[(nb·C/4 + c/4)·P + p][c % 4], for `batch` × `channels`
+   * × `P` outputs (channels a multiple of 4).
+   */
+  private unpack4(tile: GpuData, batch: number, channels: number, P: number): GpuData {
     const us = new Src();
-    const [nbo2, p] = us.divmod('i', P);
-    const [, o] = us.divmod(nbo2, g.outChannels);
-    const [q, comp] = us.divmod(o, 4, true);
-    const nb2 = us.let('nb', `(${nbo2} - ${o}) / ${g.outChannels}`);
-    us.add(`let v = T[(${nb2} * ${O4} + ${q}) * ${P} + ${p}];`);
+    const [nbc, p] = us.divmod('i', P);
+    const [nb, c] = us.divmod(nbc, channels);
+    const [q, comp] = us.divmod(c, 4, true);
+    us.add(`let v = T[(${nb} * ${channels / 4} + ${q}) * ${P} + ${p}];`);
     try {
-      return this.run(us.kernel(['T'], `${comp} == 0 ? v[0] : (${comp} == 1 ? v[1] : (${comp} == 2 ? v[2] : v[3]))`), g.batch * g.outChannels * P, [tile]);
+      return this.run(us.kernel(['T'], `${comp} == 0 ? v[0] : (${comp} == 1 ? v[1] : (${comp} == 2 ? v[2] : v[3]))`), batch * channels * P, [tile]);
     } finally {
       this.disposeData(tile);
     }
@@ -447,6 +532,7 @@ export class GpuBackend implements Backend {
     const g = geo;
     const n = g.batch * g.inChannels * g.inH * g.inW;
     if (n === 0) return this.track(null, 0, 'float32');
+    if (g.inChannelsPerGroup % 4 === 0 && dd.size > 0) return this.conv2dBackwardInputPacked(dd, wd, g);
     const cpg = g.inChannelsPerGroup;
     const opg = g.outChannelsPerGroup;
     const s = new Src();
@@ -469,6 +555,71 @@ export class GpuBackend implements Backend {
     return this.run(s.kernel(['DY', 'W'], 'acc'), n, [dd, wd]);
   }
 
+  /**
+   * The transposed implicit GEMM with a 4-input-channel register tile: the weights are packed transposed into an RGBA
+   * texture (texel (c/4, oo, kh, kw) holds w[grp·O/g + oo, 4·(c/4 % C/g/4) + 0..3, kh, kw]); each invocation computes 4
+   * input channels of one input pixel, walking the kernel taps whose stride division is exact, then the group's output
+   * channels (every dy fetch feeds 4 multiply-adds). An unpack pass writes NCHW.
+   */
+  private conv2dBackwardInputPacked(dd: GpuData, wd: GpuData, g: Conv2dGeometry): GpuData {
+    const cpg = g.inChannelsPerGroup;
+    const opg = g.outChannelsPerGroup;
+    const KHW = g.kH * g.kW;
+    const C4 = g.inChannels / 4;
+    const cpg4 = cpg / 4;
+    const Pin = g.inH * g.inW;
+    const Pout = g.outH * g.outW;
+    // pack: texel (c4, oo, khw)
+    const ps = new Src();
+    const [c4oo, khw] = ps.divmod('i', KHW);
+    const [c4, oo] = ps.divmod(c4oo, opg);
+    const [pg, pcl4] = g.groups === 1 ? [ps.zero(), c4] : ps.divmod(c4, cpg4, true);
+    const pb = ps.let('pb', `((${pg} * ${opg} + ${oo}) * ${cpg} + ${pcl4} * 4) * ${KHW} + ${khw}`);
+    const packed = this.run(ps.kernel(['W'], `[W[${pb}], W[${pb} + ${KHW}], W[${pb} + ${2 * KHW}], W[${pb} + ${3 * KHW}]]`), C4 * opg * KHW, [wd], 'float32', true);
+    const s = new Src();
+    const [nbc, hw] = s.divmod('i', Pin);
+    const [ih, iw] = s.divmod(hw, g.inW);
+    const [nb, ci4] = s.divmod(nbc, C4);
+    const grp = g.groups === 1 ? s.zero() : s.divmod(ci4, cpg4, true)[0];
+    const dyBase = s.let('db', `(${nb} * ${g.outChannels} + ${grp} * ${opg}) * ${Pout}`);
+    const wBase = s.let('wb', `${ci4} * ${opg * KHW}`);
+    s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+    const step = (out: string, t: string, stride: number) =>
+      stride === 1 ? `let ${out} = ${t}; let ${out}ok = 1;` : `let ${out} = Math.floor((${t} + 0.5) / ${stride}); let ${out}ok = ${out} * ${stride} == ${t} ? 1 : 0;`;
+    s.add(`for (let kh = 0; kh < ${g.kH}; kh++) { let th = ${ih} + ${g.padTop} - kh * ${g.dilationH}; ${step('oh', 'th', g.strideH)}`);
+    s.add(`if (ohok > 0 && oh >= 0 && oh < ${g.outH}) {`);
+    s.add(`for (let kw = 0; kw < ${g.kW}; kw++) { let tw = ${iw} + ${g.padLeft} - kw * ${g.dilationW}; ${step('ow', 'tw', g.strideW)}`);
+    s.add(`if (owok > 0 && ow >= 0 && ow < ${g.outW}) {`);
+    s.add(`let wo = ${wBase} + kh * ${g.kW} + kw;`);
+    s.add('let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;');
+    // 4×4 step when dy can be packed 4 output channels per texel too; else a 1×4 step
+    const dyPacked = opg % 4 === 0;
+    if (dyPacked) {
+      const dyBase4 = s.let('db4', `(${nb} * ${g.outChannels / 4} + ${grp} * ${opg / 4}) * ${Pout}`);
+      s.add(`let dyo = ${dyBase4} + oh * ${g.outW} + ow;`);
+      sumLoop4x4(s, ['s0', 's1', 's2', 's3'], opg / 4, (o4, sv, vs) =>
+        `let ${sv} = DYP[dyo + ${o4} * ${Pout}]; ${vs.map((v, j) => `let ${v} = WP[wo + (${o4} * 4 + ${j}) * ${KHW}];`).join(' ')}`);
+    } else {
+      s.add(`let dyo = ${dyBase} + oh * ${g.outW} + ow;`);
+      sumLoop4(s, ['s0', 's1', 's2', 's3'], opg, (o, sv, vv) => `let ${sv} = DY[dyo + ${o} * ${Pout}]; let ${vv} = WP[wo + ${o} * ${KHW}];`);
+    }
+    s.add('a0 += s0; a1 += s1; a2 += s2; a3 += s3; } } } }');
+    let tile: GpuData;
+    let dyp: GpuData | null = null;
+    try {
+      if (dyPacked) {
+        dyp = this.packChannels4(dd, g.batch, g.outChannels, Pout);
+        tile = this.run(s.kernel(['DYP', 'WP'], '[a0, a1, a2, a3]'), g.batch * C4 * Pin, [dyp, packed], 'float32', true);
+      } else {
+        tile = this.run(s.kernel(['DY', 'WP'], '[a0, a1, a2, a3]'), g.batch * C4 * Pin, [dd, packed], 'float32', true);
+      }
+    } finally {
+      this.disposeData(packed);
+      if (dyp) this.disposeData(dyp);
+    }
+    return this.unpack4(tile, g.batch, g.inChannels, Pin);
+  }
+
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, geo: Conv2dGeometry): DataId {
     const xd = this.data(x.dataId);
     const dd = this.data(dy.dataId);
@@ -476,6 +627,7 @@ export class GpuBackend implements Backend {
     const cpg = g.inChannelsPerGroup;
     const n = g.outChannels * cpg * g.kH * g.kW;
     if (n === 0) return this.track(null, 0, 'float32');
+    if (g.outChannelsPerGroup % 4 === 0 && dd.size > 0 && xd.size > 0) return this.conv2dBackwardFilterPacked(xd, dd, g);
     const s = new Src();
     const [oc, khw] = s.divmod('i', g.kH * g.kW);
     const [kh, kw] = s.divmod(khw, g.kW, true);
@@ -492,6 +644,106 @@ export class GpuBackend implements Backend {
     s.add('img += row; } }');
     s.add('acc += img; }');
     return this.run(s.kernel(['X', 'DY'], 'acc'), n, [xd, dd]);
+  }
+
+  /**
+   * The weight gradient with a 4-output-channel register tile: dy is packed into an RGBA texture (4 output channels
+   * per texel, [N, O/4, outH·outW]); each invocation computes dw for 4 output channels of one (input channel, kh, kw),
+   * reducing over N · outH · outW with row and image partial sums (every x fetch feeds 4 multiply-adds, every dy fetch
+   * brings 4 values). An unpack pass writes [O, C/g, kH, kW].
+   */
+  private conv2dBackwardFilterPacked(xd: GpuData, dd: GpuData, g: Conv2dGeometry): GpuData {
+    const cpg = g.inChannelsPerGroup;
+    const KHW = g.kH * g.kW;
+    const O4 = g.outChannels / 4;
+    const Pout = g.outH * g.outW;
+    const OW4 = Math.ceil(g.outW / 4);
+    if (g.kW * g.batch * g.inChannels * g.inH * OW4 <= 1 << 22) return this.conv2dBackwardFilterRows4(xd, dd, g);
+    const packed = this.packChannels4(dd, g.batch, g.outChannels, Pout); // texel (nb, o4, p) holds dy[nb, 4·o4 + 0..3, p]
+    const s = new Src();
+    const [o4c, khw] = s.divmod('i', KHW);
+    const [kh, kw] = s.divmod(khw, g.kW, true);
+    const [o4, cl] = s.divmod(o4c, cpg);
+    const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
+    const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+    const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+    const iwOff = s.let('iwo', `${kw} * ${g.dilationW} - ${g.padLeft}`);
+    s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+    s.add(`for (let nb = 0; nb < ${g.batch}; nb++) { let m0 = 0; let m1 = 0; let m2 = 0; let m3 = 0; let xb = (nb * ${g.inChannels} + ${ci}) * ${g.inH * g.inW}; let db = (nb * ${O4} + ${o4}) * ${Pout};`);
+    s.add(`for (let oh = 0; oh < ${g.outH}; oh++) { let ih = oh * ${g.strideH} + ${ihOff}; if (ih >= 0 && ih < ${g.inH}) { let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0;`);
+    s.add(`for (let ow = 0; ow < ${g.outW}; ow++) { let iw = ow * ${g.strideW} + ${iwOff}; if (iw >= 0 && iw < ${g.inW}) {`);
+    s.add(`let xv = X[xb + ih * ${g.inW} + iw]; let dv = DYP[db + oh * ${g.outW} + ow];`);
+    s.add('r0 += xv * dv[0]; r1 += xv * dv[1]; r2 += xv * dv[2]; r3 += xv * dv[3]; } }');
+    s.add('m0 += r0; m1 += r1; m2 += r2; m3 += r3; } }');
+    s.add('a0 += m0; a1 += m1; a2 += m2; a3 += m3; }');
+    let tile: GpuData;
+    try {
+      tile = this.run(s.kernel(['X', 'DYP'], '[a0, a1, a2, a3]'), O4 * cpg * KHW, [xd, packed], 'float32', true);
+    } finally {
+      this.disposeData(packed);
+    }
+    return this.unpack4(tile, 1, g.outChannels, cpg * KHW);
+  }
+
+  /**
+   * dw with a 4×4 step: the reduction runs over output pixels, 4 adjacent output columns at a time. x is copied once
+   * per kernel column kw into XS (texel (kw, nb, c, ih, ow/4) holds x[nb, c, ih, (ow + j)·strideW + kw·dilationW -
+   * padLeft] for j = 0..3, zero outside the image or past outW), and dy into DYW (texel (nb, o, oh, ow/4) holds
+   * dy[nb, o, oh, ow + 0..3], zero past outW): each step is one XS fetch and four DYW fetches (the 4 output channels)
+   * for 16 multiply-adds. Row / image partial sums as in the 1×4 kernel.
+   */
+  private conv2dBackwardFilterRows4(xd: GpuData, dd: GpuData, g: Conv2dGeometry): GpuData {
+    const cpg = g.inChannelsPerGroup;
+    const KHW = g.kH * g.kW;
+    const O4 = g.outChannels / 4;
+    const OW4 = Math.ceil(g.outW / 4);
+    const NC = g.batch * g.inChannels;
+    const plane = g.inH * OW4; // XS texels per (kw, nb, c)
+    const xsS = new Src();
+    const [xr, xq] = xsS.divmod('i', OW4);
+    const [xr2, xih] = xsS.divmod(xr, g.inH);
+    const [xkw, xpl] = xsS.divmod(xr2, NC);
+    const xb = xsS.let('xb', `${xpl} * ${g.inH * g.inW} + ${xih} * ${g.inW}`);
+    for (let j = 0; j < 4; j++) {
+      xsS.add(`let ow${j} = ${xq} * 4 + ${j}; let iw${j} = ow${j} * ${g.strideW} + ${xkw} * ${g.dilationW} - ${g.padLeft}; let v${j} = 0;`);
+      xsS.add(`if (ow${j} < ${g.outW} && iw${j} >= 0 && iw${j} < ${g.inW}) { v${j} = X[${xb} + iw${j}]; }`);
+    }
+    const dwS = new Src();
+    const [drow, dq] = dwS.divmod('i', OW4);
+    for (let j = 0; j < 4; j++) {
+      dwS.add(`let ow${j} = ${dq} * 4 + ${j}; let v${j} = 0;`);
+      dwS.add(`if (ow${j} < ${g.outW}) { v${j} = DY[${drow} * ${g.outW} + ow${j}]; }`);
+    }
+    const s = new Src();
+    const [o4c, khw] = s.divmod('i', KHW);
+    const [kh, kw] = s.divmod(khw, g.kW, true);
+    const [o4, cl] = s.divmod(o4c, cpg);
+    const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
+    const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+    const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+    const xsb = s.let('xsb', `${kw} * ${NC * plane} + ${ci} * ${plane}`);
+    const dyStep = g.outH * OW4; // DYW texels per (nb, o)
+    s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+    s.add(`for (let nb = 0; nb < ${g.batch}; nb++) { let m0 = 0; let m1 = 0; let m2 = 0; let m3 = 0; let xb = ${xsb} + nb * ${g.inChannels * plane}; let db = (nb * ${g.outChannels} + ${o4} * 4) * ${dyStep};`);
+    s.add(`for (let oh = 0; oh < ${g.outH}; oh++) { let ih = oh * ${g.strideH} + ${ihOff}; if (ih >= 0 && ih < ${g.inH}) { let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0;`);
+    s.add(`let xr = xb + ih * ${OW4}; let dr = db + oh * ${OW4};`);
+    s.add(`for (let q = 0; q < ${OW4}; q++) { let xs = XS[xr + q];`);
+    for (let j = 0; j < 4; j++) {
+      s.add(`let d${j} = DYW[dr + ${j * dyStep} + q]; r${j} += xs[0] * d${j}[0] + xs[1] * d${j}[1] + xs[2] * d${j}[2] + xs[3] * d${j}[3];`);
+    }
+    s.add('} m0 += r0; m1 += r1; m2 += r2; m3 += r3; } }');
+    s.add('a0 += m0; a1 += m1; a2 += m2; a3 += m3; }');
+    const xs = this.run(xsS.kernel(['X'], '[v0, v1, v2, v3]'), g.kW * NC * plane, [xd], 'float32', true);
+    let dyw: GpuData | null = null;
+    let tile: GpuData;
+    try {
+      dyw = this.run(dwS.kernel(['DY'], '[v0, v1, v2, v3]'), g.batch * g.outChannels * g.outH * OW4, [dd], 'float32', true);
+      tile = this.run(s.kernel(['XS', 'DYW'], '[a0, a1, a2, a3]'), O4 * cpg * KHW, [xs, dyw], 'float32', true);
+    } finally {
+      this.disposeData(xs);
+      if (dyw) this.disposeData(dyw);
+    }
+    return this.unpack4(tile, 1, g.outChannels, cpg * KHW);
   }
 
   // ---- pooling ------------------------------------------------------------------------------------
