@@ -69,6 +69,8 @@ describe('gpu memory', () => {
     const history: ReturnType<typeof counts>[] = [];
     const losses: number[] = [];
     for (let step = 0; step < 500; step++) {
+      // GL calls are synchronous: let the event loop run between steps, as a browser page would need to.
+      await new Promise((resolve) => setImmediate(resolve));
       const loss = tidy(() => {
         opt.zeroGrad();
         const l = F.crossEntropy(model.forward(x), y);
