@@ -543,12 +543,7 @@ export class GpuBackend implements Backend {
     const dyBase = s.let('db', `(${nb} * ${g.outChannels} + ${grp} * ${opg}) * ${g.outH * g.outW}`);
     const wBase = s.let('wb', `(${grp} * ${opg} * ${cpg} + ${cl}) * ${g.kH * g.kW}`);
     s.add('let acc = 0;');
-    const step = (out: string, t: string, stride: number) =>
-      stride === 1 ? `let ${out} = ${t}; let ${out}ok = 1;` : `let ${out} = Math.floor((${t} + 0.5) / ${stride}); let ${out}ok = ${out} * ${stride} == ${t} ? 1 : 0;`;
-    s.add(`for (let kh = 0; kh < ${g.kH}; kh++) { let th = ${ih} + ${g.padTop} - kh * ${g.dilationH}; ${step('oh', 'th', g.strideH)}`);
-    s.add(`if (ohok > 0 && oh >= 0 && oh < ${g.outH}) {`);
-    s.add(`for (let kw = 0; kw < ${g.kW}; kw++) { let tw = ${iw} + ${g.padLeft} - kw * ${g.dilationW}; ${step('ow', 'tw', g.strideW)}`);
-    s.add(`if (owok > 0 && ow >= 0 && ow < ${g.outW}) {`);
+    openBackwardInputTaps(s, g, ih, iw);
     s.add(`let dyo = ${dyBase} + oh * ${g.outW} + ow; let wo = ${wBase} + kh * ${g.kW} + kw; let part = 0;`);
     sumLoop(s, 'part', opg, (oo) => `DY[dyo + ${oo} * ${g.outH * g.outW}] * W[wo + ${oo} * ${cpg * g.kH * g.kW}]`);
     s.add('acc += part; } } } }');
@@ -584,12 +579,7 @@ export class GpuBackend implements Backend {
     const dyBase = s.let('db', `(${nb} * ${g.outChannels} + ${grp} * ${opg}) * ${Pout}`);
     const wBase = s.let('wb', `${ci4} * ${opg * KHW}`);
     s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
-    const step = (out: string, t: string, stride: number) =>
-      stride === 1 ? `let ${out} = ${t}; let ${out}ok = 1;` : `let ${out} = Math.floor((${t} + 0.5) / ${stride}); let ${out}ok = ${out} * ${stride} == ${t} ? 1 : 0;`;
-    s.add(`for (let kh = 0; kh < ${g.kH}; kh++) { let th = ${ih} + ${g.padTop} - kh * ${g.dilationH}; ${step('oh', 'th', g.strideH)}`);
-    s.add(`if (ohok > 0 && oh >= 0 && oh < ${g.outH}) {`);
-    s.add(`for (let kw = 0; kw < ${g.kW}; kw++) { let tw = ${iw} + ${g.padLeft} - kw * ${g.dilationW}; ${step('ow', 'tw', g.strideW)}`);
-    s.add(`if (owok > 0 && ow >= 0 && ow < ${g.outW}) {`);
+    openBackwardInputTaps(s, g, ih, iw);
     s.add(`let wo = ${wBase} + kh * ${g.kW} + kw;`);
     s.add('let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;');
     // 4×4 step when dy can be packed 4 output channels per texel too; else a 1×4 step
@@ -810,4 +800,18 @@ export class GpuBackend implements Backend {
     }
     return out;
   }
+}
+
+/**
+ * Opens the loops over the kernel taps (kh, kw) that read input cell (ih, iw) in the forward pass of a strided,
+ * dilated, padded conv, declaring the output position (oh, ow) each tap wrote. The caller closes with '} } } }'.
+ * Stride division uses float floor with a half offset (integer division is inexact on some GL drivers).
+ */
+function openBackwardInputTaps(s: Src, g: Conv2dGeometry, ih: string, iw: string): void {
+  const step = (out: string, t: string, stride: number) =>
+    stride === 1 ? `let ${out} = ${t}; let ${out}ok = 1;` : `let ${out} = Math.floor((${t} + 0.5) / ${stride}); let ${out}ok = ${out} * ${stride} == ${t} ? 1 : 0;`;
+  s.add(`for (let kh = 0; kh < ${g.kH}; kh++) { let th = ${ih} + ${g.padTop} - kh * ${g.dilationH}; ${step('oh', 'th', g.strideH)}`);
+  s.add(`if (ohok > 0 && oh >= 0 && oh < ${g.outH}) {`);
+  s.add(`for (let kw = 0; kw < ${g.kW}; kw++) { let tw = ${iw} + ${g.padLeft} - kw * ${g.dilationW}; ${step('ow', 'tw', g.strideW)}`);
+  s.add(`if (owok > 0 && ow >= 0 && ow < ${g.outW}) {`);
 }

@@ -131,45 +131,15 @@ export function offsets(src: Src, shape: readonly number[], strides: readonly (r
 }
 
 /**
- * A blocked sum: `acc` gets the sum of `term(k)` for k in [0, count). Partial sums of 64 terms are added to the total,
- * which keeps float32 rounding error near that of pairwise summation. `term` receives the name of a float index.
+ * Emits a blocked reduction over k in [0, count): `body(k, dst)` returns statements adding term k into the
+ * accumulators `dst`. Terms are summed in blocks of `block` into fresh partial sums that are then added to `accs`,
+ * which keeps float32 rounding error near that of pairwise summation. `k` names a float index.
  */
-export function sumLoop(src: Src, acc: string, count: number, term: (k: string) => string, block = 64): void {
+function blockedSum(src: Src, accs: readonly string[], count: number, block: number, body: (k: string, dst: readonly string[]) => string): void {
   if (count <= 0) return;
   if (count <= block) {
     const t = src.v('t');
-    src.add(`for (let ${t} = 0; ${t} < ${count}; ${t}++) { ${acc} += ${term(t)}; }`);
-    return;
-  }
-  const nb = Math.floor(count / block);
-  const rem = count - nb * block;
-  const b = src.v('b');
-  const t = src.v('t');
-  const s = src.v('s');
-  const k = src.v('k');
-  src.add(`for (let ${b} = 0; ${b} < ${nb}; ${b}++) { let ${s} = 0; for (let ${t} = 0; ${t} < ${block}; ${t}++) { let ${k} = ${b} * ${block} + ${t}; ${s} += ${term(k)}; } ${acc} += ${s}; }`);
-  if (rem) {
-    const t2 = src.v('t');
-    const k2 = src.v('k');
-    src.add(`for (let ${t2} = 0; ${t2} < ${rem}; ${t2}++) { let ${k2} = ${nb * block} + ${t2}; ${acc} += ${term(k2)}; }`);
-  }
-}
-
-/**
- * The 4-wide blocked sum of a register tile: `accs[j] += sum over k in [0, count) of sv · vv[j]`, where `fetch(k, sv,
- * vv)` returns statements declaring the scalar `sv` and the vec4 `vv` for term k. Partial sums of `block` terms, as in
- * `sumLoop`, keep float32 error near pairwise summation.
- */
-export function sumLoop4(src: Src, accs: readonly string[], count: number, fetch: (k: string, sv: string, vv: string) => string, block = 64): void {
-  if (count <= 0) return;
-  const term = (k: string, dst: readonly string[]) => {
-    const sv = src.v('sv');
-    const vv = src.v('vv');
-    return `${fetch(k, sv, vv)} ${dst.map((d, j) => `${d} += ${sv} * ${vv}[${j}];`).join(' ')}`;
-  };
-  if (count <= block) {
-    const t = src.v('t');
-    src.add(`for (let ${t} = 0; ${t} < ${count}; ${t}++) { ${term(t, accs)} }`);
+    src.add(`for (let ${t} = 0; ${t} < ${count}; ${t}++) { ${body(t, accs)} }`);
     return;
   }
   const nb = Math.floor(count / block);
@@ -179,45 +149,41 @@ export function sumLoop4(src: Src, accs: readonly string[], count: number, fetch
   const k = src.v('k');
   const ps = accs.map(() => src.v('p'));
   src.add(`for (let ${b} = 0; ${b} < ${nb}; ${b}++) { ${ps.map((p) => `let ${p} = 0;`).join(' ')}`);
-  src.add(`for (let ${t} = 0; ${t} < ${block}; ${t}++) { let ${k} = ${b} * ${block} + ${t}; ${term(k, ps)} }`);
+  src.add(`for (let ${t} = 0; ${t} < ${block}; ${t}++) { let ${k} = ${b} * ${block} + ${t}; ${body(k, ps)} }`);
   src.add(`${accs.map((a, j) => `${a} += ${ps[j]};`).join(' ')} }`);
   if (rem) {
     const t2 = src.v('t');
     const k2 = src.v('k');
-    src.add(`for (let ${t2} = 0; ${t2} < ${rem}; ${t2}++) { let ${k2} = ${nb * block} + ${t2}; ${term(k2, accs)} }`);
+    src.add(`for (let ${t2} = 0; ${t2} < ${rem}; ${t2}++) { let ${k2} = ${nb * block} + ${t2}; ${body(k2, accs)} }`);
   }
+}
+
+/** A blocked sum: `acc` gets the sum of `term(k)` for k in [0, count). */
+export function sumLoop(src: Src, acc: string, count: number, term: (k: string) => string, block = 64): void {
+  blockedSum(src, [acc], count, block, (k, [dst]) => `${dst} += ${term(k)};`);
+}
+
+/**
+ * The 4-wide blocked sum of a register tile: `accs[j] += sum over k in [0, count) of sv · vv[j]`, where `fetch(k, sv,
+ * vv)` returns statements declaring the scalar `sv` and the vec4 `vv` for term k.
+ */
+export function sumLoop4(src: Src, accs: readonly string[], count: number, fetch: (k: string, sv: string, vv: string) => string, block = 64): void {
+  blockedSum(src, accs, count, block, (k, dst) => {
+    const sv = src.v('sv');
+    const vv = src.v('vv');
+    return `${fetch(k, sv, vv)} ${dst.map((d, j) => `${d} += ${sv} * ${vv}[${j}];`).join(' ')}`;
+  });
 }
 
 /**
  * A 4×4 register-tile step: both operands packed 4 per texel. Each term k fetches the vec4 `sv` (4 consecutive
  * reduction values) and four vec4 `vs[j]` (the 4 outputs' values at reduction index 4k + j), and adds
- * `sv[j] · vs[j][c]` over j to `accs[c]` — 16 multiply-adds per 5 fetches. Blocks of `block` terms (4 values each)
- * keep the partial sums short, as in `sumLoop`.
+ * `sv[j] · vs[j][c]` over j to `accs[c]` — 16 multiply-adds per 5 fetches.
  */
 export function sumLoop4x4(src: Src, accs: readonly string[], count: number, fetch: (k: string, sv: string, vs: readonly string[]) => string, block = 16): void {
-  if (count <= 0) return;
-  const term = (k: string, dst: readonly string[]) => {
+  blockedSum(src, accs, count, block, (k, dst) => {
     const sv = src.v('sv');
     const vs = [0, 1, 2, 3].map(() => src.v('vv'));
     return `${fetch(k, sv, vs)} ${dst.map((d, c) => `${d} += ${vs.map((v, j) => `${sv}[${j}] * ${v}[${c}]`).join(' + ')};`).join(' ')}`;
-  };
-  if (count <= block) {
-    const t = src.v('t');
-    src.add(`for (let ${t} = 0; ${t} < ${count}; ${t}++) { ${term(t, accs)} }`);
-    return;
-  }
-  const nb = Math.floor(count / block);
-  const rem = count - nb * block;
-  const b = src.v('b');
-  const t = src.v('t');
-  const k = src.v('k');
-  const ps = accs.map(() => src.v('p'));
-  src.add(`for (let ${b} = 0; ${b} < ${nb}; ${b}++) { ${ps.map((p) => `let ${p} = 0;`).join(' ')}`);
-  src.add(`for (let ${t} = 0; ${t} < ${block}; ${t}++) { let ${k} = ${b} * ${block} + ${t}; ${term(k, ps)} }`);
-  src.add(`${accs.map((a, j) => `${a} += ${ps[j]};`).join(' ')} }`);
-  if (rem) {
-    const t2 = src.v('t');
-    const k2 = src.v('k');
-    src.add(`for (let ${t2} = 0; ${t2} < ${rem}; ${t2}++) { let ${k2} = ${nb * block} + ${t2}; ${term(k2, accs)} }`);
-  }
+  });
 }
