@@ -10,6 +10,14 @@ import { loadBackend } from './load-backend.js';
 import { formatFailure, runCase } from './runner.js';
 import { basename } from 'node:path';
 
+/**
+ * Backends whose reads resolve at once (cpu; gpu's synchronous readPixels) would otherwise run hundreds of cases
+ * without the event loop turning once, and vitest's own worker messages time out on a long suite.
+ */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export interface RunConformanceOptions {
   /** Files to run instead of the project's fixtures. */
   files?: string[];
@@ -35,6 +43,7 @@ export function runConformance(backend: string, opts: RunConformanceOptions = {}
       describe(basename(file), () => {
         for (const c of cases) {
           it(c.name, async () => {
+            await nextMacrotask();
             const r = await runCase(c);
             expect(r.passed, formatFailure(r)).toBe(true);
           });
@@ -42,6 +51,7 @@ export function runConformance(backend: string, opts: RunConformanceOptions = {}
         const checked = cases.filter((c) => c.grads && Object.keys(c.grads).length).slice(0, opts.gradCheckCases ?? 3);
         for (const c of checked) {
           it(`${c.name} gradients match central differences`, async () => {
+            await nextMacrotask();
             const problems = await gradCheck(c);
             expect(problems, problems.join('\n')).toEqual([]);
           });
