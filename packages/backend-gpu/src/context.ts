@@ -1,7 +1,8 @@
 /**
- * Starting gpu.js on a real GL context, explicitly: headless-gl (`gl`) in Node, WebGL2 in browsers. Never a silent
- * fallback to gpu.js's `cpu` / `webasm` modes: when no GL context can be made, `start()` throws an error that says
- * what to install or run.
+ * Starting gpu.js on a real GL context, explicitly: headless-gl (`gl`) in Node, WebGL2 in browsers — on a page from a
+ * <canvas>, in a dedicated Web Worker (no `document`) from an OffscreenCanvas, which gpu.js 2.x accepts as its canvas.
+ * Never a silent fallback to gpu.js's `cpu` / `webasm` modes: when no GL context can be made, `start()` throws an
+ * error that says what to install or run.
  */
 import * as gpujsModule from 'gpu.js';
 
@@ -32,8 +33,26 @@ export const NODE_HELP =
   'libgl1-mesa-dev libglu1-mesa-dev pkg-config xvfb xauth), rebuild it (pnpm rebuild gl), and run under a display, ' +
   'e.g. `xvfb-run -a node app.js` or `xvfb-run -a pnpm test`.';
 
-function isBrowser(): boolean {
-  return typeof document !== 'undefined' && typeof window !== 'undefined';
+type WebCanvas = HTMLCanvasElement | OffscreenCanvas;
+
+/** A canvas for WebGL: a <canvas> on a page, an OffscreenCanvas in a Web Worker; null outside browsers (Node). */
+function webCanvas(): WebCanvas | null {
+  if (typeof document !== 'undefined' && typeof window !== 'undefined') return document.createElement('canvas');
+  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(1, 1);
+  return null;
+}
+
+const GL_ATTRIBUTES = { premultipliedAlpha: false, preserveDrawingBuffer: true, antialias: false };
+
+/** WebGL2, else WebGL1, on a page's or a worker's canvas. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function webContext(canvas: WebCanvas): { gl: any; mode: GpuMode } {
+  const gl2 = canvas.getContext('webgl2', GL_ATTRIBUTES);
+  if (gl2) return { gl: gl2, mode: 'webgl2' };
+  const gl1 = canvas.getContext('webgl', GL_ATTRIBUTES);
+  if (gl1) return { gl: gl1, mode: 'webgl' };
+  const where = typeof document === 'undefined' ? 'in a worker (OffscreenCanvas)' : 'on this page';
+  throw new Error(`gpu backend: this browser offers neither WebGL2 nor WebGL ${where}; use the cpu backend.`);
 }
 
 /** Counts live GL textures by wrapping createTexture / deleteTexture on the context. */
@@ -101,19 +120,12 @@ async function nodeContext(): Promise<any> {
 
 /** Makes the GL context and the gpu.js instance. Throws (with what to do) when no GL context can be made. */
 export async function start(): Promise<GpuContext> {
-  let gl;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let gl: any;
   let mode: GpuMode;
-  let canvas: HTMLCanvasElement | undefined;
-  if (isBrowser()) {
-    canvas = document.createElement('canvas');
-    gl = canvas.getContext('webgl2', { premultipliedAlpha: false, preserveDrawingBuffer: true, antialias: false });
-    mode = 'webgl2';
-    if (!gl) {
-      gl = canvas.getContext('webgl', { premultipliedAlpha: false, preserveDrawingBuffer: true, antialias: false });
-      mode = 'webgl';
-    }
-    if (!gl) throw new Error('gpu backend: this browser offers neither WebGL2 nor WebGL; use the cpu backend.');
-  } else {
+  const canvas = webCanvas() ?? undefined;
+  if (canvas) ({ gl, mode } = webContext(canvas));
+  else {
     gl = await nodeContext();
     mode = 'headlessgl';
   }

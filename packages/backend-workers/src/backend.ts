@@ -26,6 +26,7 @@ import { oneHot } from './kernels/OneHot.js';
 import { PARALLEL_KERNELS, type ParallelKernelName } from './kernels/index.js';
 import type { RunContext } from './kernels/types.js';
 import { WorkerPool } from './pool.js';
+import type { Platform, ResourceLimits } from './platform.js';
 import type { Fault } from './worker/entry.js';
 
 /** The DataId of this backend. `values` is created by the task that produces it (SharedArrayBuffer-backed when a
@@ -43,7 +44,7 @@ export interface ResolvedWorkersOptions {
   threads: number;
   simd: boolean;
   inlineBelow: number;
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  resourceLimits?: ResourceLimits;
 }
 
 const INLINE_CTX: RunContext = { simd: null };
@@ -77,14 +78,16 @@ export class WorkersBackend implements Backend {
     this.name = name;
   }
 
-  static async create(name: string, options: ResolvedWorkersOptions): Promise<WorkersBackend> {
+  /** Starts the pool on `platform` (Node or browser, chosen by the package entry). */
+  static async create(name: string, options: ResolvedWorkersOptions, platform: Platform): Promise<WorkersBackend> {
+    platform.assertSupported();
     if (typeof SharedArrayBuffer === 'undefined') {
       throw new Error(
         'workers backend: SharedArrayBuffer is unavailable. In browsers serve the page cross-origin isolated ' +
           '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp).',
       );
     }
-    const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, resourceLimits: options.resourceLimits });
+    const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, resourceLimits: options.resourceLimits }, platform);
     return new WorkersBackend(name, pool, options);
   }
 

@@ -1,3 +1,5 @@
+import type { ResourceLimits } from './platform.js';
+
 /** Backend options: `configureWorkers({ threads, simd })` before `setBackend('workers')`, or environment variables. */
 export interface WorkersOptions {
   /** Worker threads in the pool. Default: the number of cores (`navigator.hardwareConcurrency` /
@@ -9,8 +11,8 @@ export interface WorkersOptions {
   /** Kernels estimated below this many multiply-adds run on the calling thread instead (default 200 000; 0 sends
    * every parallel kernel to the pool, as the conformance tests do; env CNN_WORKERS_INLINE_BELOW). */
   inlineBelow?: number;
-  /** Node only: heap limits for each worker (worker_threads ResourceLimits). */
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** Node only: heap limits for each worker (worker_threads ResourceLimits); ignored in browsers. */
+  resourceLimits?: ResourceLimits;
 }
 
 let configured: WorkersOptions = {};
@@ -28,16 +30,10 @@ function env(name: string): string | undefined {
   return typeof process !== 'undefined' ? process.env?.[name] : undefined;
 }
 
-export async function defaultThreads(): Promise<number> {
+/** CNN_WORKERS_THREADS when it is a positive integer (the platform's core count is the default otherwise). */
+export function threadsFromEnv(): number | undefined {
   const fromEnv = Number(env('CNN_WORKERS_THREADS'));
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
-  try {
-    const os = await import('node:os');
-    return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  } catch {
-    return 2;
-  }
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
 }
 
 export function simdFromEnv(): boolean | undefined {

@@ -1,25 +1,20 @@
 /**
- * The worker pool. Node: `worker_threads` started from the bundled worker source (eval), unref'd while idle so an
- * idle pool never keeps the process alive. Browsers: Web Workers from a Blob URL of the same source (the page must be
- * cross-origin isolated for SharedArrayBuffer). A part of a kernel is one message; a worker replies when its part is
- * done. A worker that dies (exit, out-of-memory, uncaught error) fails the parts it held and is replaced at once.
+ * The worker pool, on either platform (platform-node.ts: worker_threads; platform-browser.ts: module Web Workers).
+ * `create` resolves once every worker has answered `init` with `ready`, so a worker that cannot start (a worker module
+ * the bundler did not emit, a page without cross-origin isolation) rejects `setBackend` with the cause instead of
+ * failing later. A part of a kernel is one message; a worker replies when its part is done. A worker that dies (exit,
+ * out-of-memory, uncaught error) fails the parts it held and is replaced at once; a replacement that cannot start
+ * marks the pool broken (every later run rejects with the cause) rather than being retried in a loop.
+ * Idle workers are unref'd in Node, so an idle pool never keeps the process alive.
  */
-import { WORKER_SOURCE } from './generated/worker-source.js';
+import type { Platform, ResourceLimits, WorkerHandle } from './platform.js';
 import type { Fault, WorkerReply, WorkerRequest } from './worker/entry.js';
 
 export interface PoolOptions {
   threads: number;
   simd: boolean;
   /** Node only: worker heap limits (worker_threads ResourceLimits). */
-  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
-}
-
-/** What the pool needs from a worker, in either environment. */
-interface WorkerHandle {
-  post(msg: WorkerRequest): void;
-  terminate(): void;
-  /** Node: whether the worker keeps the event loop alive. */
-  setRef(on: boolean): void;
+  resourceLimits?: ResourceLimits;
 }
 
 interface Pending {
@@ -32,42 +27,42 @@ interface Slot {
   handle: WorkerHandle;
   pending: Map<number, Pending>;
   dead: boolean;
+  /** Settles when the worker answers `init` (resolves) or dies before that (rejects). */
+  started: Promise<void>;
+  ready: boolean;
 }
-
-type NodeWorkerCtor = typeof import('node:worker_threads').Worker;
-
-const NODE_PRELUDE = `const { parentPort } = require('node:worker_threads');
-globalThis.__cnnHost = {
-  post: (m) => parentPort.postMessage(m),
-  onMessage: (f) => parentPort.on('message', f),
-  exit: (c) => process.exit(c),
-};
-`;
 
 export class WorkerPool {
   readonly threads: number;
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
-  private blobUrl: string | null = null;
+  /** Set when a replacement worker could not start: every later run fails with it. */
+  private broken: Error | null = null;
 
-  private constructor(private readonly opts: PoolOptions, private readonly NodeWorker: NodeWorkerCtor | null) {
+  private constructor(private readonly opts: PoolOptions, private readonly platform: Platform) {
     this.threads = opts.threads;
     for (let i = 0; i < opts.threads; i++) this.slots.push(this.spawn(i));
   }
 
-  static async create(opts: PoolOptions): Promise<WorkerPool> {
-    const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-    let NodeWorker: NodeWorkerCtor | null = null;
-    if (isNode) NodeWorker = (await import('node:worker_threads')).Worker;
-    else if (typeof Worker === 'undefined') throw new Error('workers backend: this environment has no Web Workers');
-    return new WorkerPool(opts, NodeWorker);
+  /** Starts `opts.threads` workers and waits until each has started; rejects (and stops them all) if one cannot. */
+  static async create(opts: PoolOptions, platform: Platform): Promise<WorkerPool> {
+    platform.assertSupported();
+    const pool = new WorkerPool(opts, platform);
+    try {
+      await Promise.all(pool.slots.map((s) => s.started));
+    } catch (err) {
+      pool.terminate();
+      throw new Error(`workers backend: a worker could not start (${(err as Error).message}); ${platform.startHelp}.`, { cause: err });
+    }
+    return pool;
   }
 
   /** Runs one message per part (part i on worker i mod threads); resolves when all are done, rejects with the first
    * failure once every part has settled (so no part still writes into memory the caller may reuse). */
   async run(kernel: string, args: unknown, parts: unknown[], fault?: Fault): Promise<void> {
     if (this.closed) throw new Error('the backend was disposed');
+    if (this.broken) throw this.broken;
     const promises = parts.map((part, i) => {
       const slot = this.slots[i % this.slots.length];
       const id = this.nextId++;
@@ -95,10 +90,19 @@ export class WorkerPool {
       this.failAll(slot, new Error('the backend was disposed'));
       slot.handle.terminate();
     }
-    if (this.blobUrl) URL.revokeObjectURL(this.blobUrl);
   }
 
-  private onReply(slot: Slot, msg: WorkerReply): void {
+  private onReply(slot: Slot, msg: WorkerReply, markStarted: () => void): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      markStarted();
+      if (slot.pending.size === 0) slot.handle.setRef(false);
+      return;
+    }
+    if (msg.type === 'exit') {
+      this.onDeath(slot, `exited with code ${msg.code}`);
+      return;
+    }
     const p = slot.pending.get(msg.id);
     if (!p) return;
     slot.pending.delete(msg.id);
@@ -107,11 +111,18 @@ export class WorkerPool {
     else p.resolve();
   }
 
-  private onDeath(slot: Slot, cause: string): void {
+  private onDeath(slot: Slot, cause: string, failStart?: (err: Error) => void): void {
     if (slot.dead) return;
     slot.dead = true;
     slot.handle.terminate();
-    this.failAll(slot, new Error(`worker ${slot.index} died: ${cause}`));
+    const err = new Error(`worker ${slot.index} died: ${cause}`);
+    this.failAll(slot, err);
+    if (!slot.ready) {
+      // It never started: replacing it would most likely fail the same way, over and over.
+      failStart?.(err);
+      this.broken ??= new Error(`workers backend: worker ${slot.index} could not be started: ${cause}; ${this.platform.startHelp}.`);
+      return;
+    }
     if (!this.closed) this.slots[slot.index] = this.spawn(slot.index);
   }
 
@@ -123,40 +134,22 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Slot {
-    const slot: Slot = { index, handle: null as unknown as WorkerHandle, pending: new Map(), dead: false };
-    slot.handle = this.NodeWorker ? this.spawnNode(slot) : this.spawnBrowser(slot);
-    slot.handle.setRef(false);
+    let markStarted!: () => void;
+    let failStart!: (err: Error) => void;
+    const started = new Promise<void>((resolve, reject) => {
+      markStarted = resolve;
+      failStart = reject;
+    });
+    // A replacement's start is not awaited by anyone; its failure is reported through `broken` instead.
+    started.catch(() => {});
+    const slot: Slot = { index, handle: null as unknown as WorkerHandle, pending: new Map(), dead: false, started, ready: false };
+    slot.handle = this.platform.spawn(
+      { index, resourceLimits: this.opts.resourceLimits },
+      { onReply: (m) => this.onReply(slot, m, markStarted), onDeath: (cause) => this.onDeath(slot, cause, failStart) },
+    );
+    // Referenced until it answers `init`, so Node does not exit while the pool is starting.
+    slot.handle.setRef(true);
     slot.handle.post({ type: 'init', simd: this.opts.simd, index });
     return slot;
-  }
-
-  private spawnNode(slot: Slot): WorkerHandle {
-    const w = new this.NodeWorker!(NODE_PRELUDE + WORKER_SOURCE, {
-      eval: true,
-      name: `cnn-worker-${slot.index}`,
-      ...(this.opts.resourceLimits ? { resourceLimits: this.opts.resourceLimits } : {}),
-    });
-    w.on('message', (m: WorkerReply) => this.onReply(slot, m));
-    w.on('error', (err: Error & { code?: string }) => {
-      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.onDeath(slot, oom ? `out of memory (${err.message})` : `uncaught error: ${err.message}`);
-    });
-    w.on('exit', (code: number) => this.onDeath(slot, `exited with code ${code}`));
-    return {
-      post: (m) => w.postMessage(m),
-      terminate: () => void w.terminate(),
-      setRef: (on) => (on ? w.ref() : w.unref()),
-    };
-  }
-
-  private spawnBrowser(slot: Slot): WorkerHandle {
-    this.blobUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new Worker(this.blobUrl, { name: `cnn-worker-${slot.index}` });
-    w.onmessage = (e: MessageEvent<WorkerReply>) => this.onReply(slot, e.data);
-    w.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.onDeath(slot, `uncaught error: ${e.message}`);
-    };
-    return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), setRef: () => {} };
   }
 }

@@ -1,15 +1,17 @@
 /**
- * The worker side of the pool: one copy per worker thread (Node worker_threads or a browser Web Worker). It runs one
- * part of a parallel kernel per message, writing into the shared output, and replies `done` (with `error` if the
- * kernel threw). This file is bundled, with the kernels and the wasm bytes, into src/generated/worker-source.ts by
- * scripts/generate.mjs; the pool starts workers from that string, so no worker file has to be resolvable at run time.
+ * The worker side of the pool: one copy per worker thread (Node worker_threads or a browser Web Worker). It answers
+ * `init` with `ready` (so the pool knows the worker started), then runs one part of a parallel kernel per message,
+ * writing into the shared output, and replies `done` (with `error` if the kernel threw). It talks to its parent through
+ * globalThis.__cnnHost, set up before this module runs: in Node by the prelude platform-node.ts puts before
+ * src/generated/worker-source.ts (this file bundled by scripts/generate.mjs), in browsers by browser-host.ts, which
+ * browser-worker.ts imports first.
  */
 import { PARALLEL_KERNELS, type ParallelKernelName } from '../kernels/index.js';
 import type { RunContext } from '../kernels/types.js';
 import { loadSimdKernels } from '../wasm/loader.js';
 
-/** How the worker talks to its parent; Node's pool defines it before this code runs, browsers use `self`. */
-interface Host {
+/** How the worker talks to its parent. */
+export interface Host {
   post(msg: unknown): void;
   onMessage(fn: (msg: WorkerRequest) => void): void;
   exit(code: number): void;
@@ -21,25 +23,12 @@ export type WorkerRequest =
   | { type: 'init'; simd: boolean; index: number }
   | { type: 'run'; id: number; kernel: ParallelKernelName; args: unknown; part: unknown; fault?: Fault };
 
-export interface WorkerReply {
-  type: 'done';
-  id: number;
-  error?: string;
-}
+/** `ready` answers `init`; `exit` is sent by a browser worker that ends itself (Node reports exits as events). */
+export type WorkerReply = { type: 'done'; id: number; error?: string } | { type: 'ready' } | { type: 'exit'; code: number };
 
-declare const __cnnHost: Host | undefined;
-declare const self: { postMessage(m: unknown): void; onmessage: ((e: { data: WorkerRequest }) => void) | null; close(): void };
-
-const host: Host =
-  typeof __cnnHost !== 'undefined'
-    ? __cnnHost
-    : {
-        post: (m) => self.postMessage(m),
-        onMessage: (fn) => {
-          self.onmessage = (e) => fn(e.data);
-        },
-        exit: () => self.close(),
-      };
+const installed = (globalThis as { __cnnHost?: Host }).__cnnHost;
+if (!installed) throw new Error('cnn worker: globalThis.__cnnHost is not set; start this worker through @cnn/backend-workers');
+const host: Host = installed;
 
 const ctx: RunContext = { simd: null };
 let initError: string | null = null;
@@ -64,6 +53,7 @@ host.onMessage((msg) => {
     } catch (err) {
       initError = `cannot load the WebAssembly SIMD kernels: ${describe(err)}`;
     }
+    host.post({ type: 'ready' } satisfies WorkerReply);
     return;
   }
   try {
