@@ -15,3 +15,7 @@ export { encodeSafetensors, decodeSafetensors, decodeSafetensorsWithMetadata, to
 export type { DecodedSafetensors, EncodeOptions, SafetensorsDType, SafetensorsEntry } from './safetensors.js';
 export { buildModel, modelConfig, MODEL_TYPES } from './config.js';
 export type { ConfiguredModule, ModelConfig, ModelType } from './config.js';
+export {
+  encodeModelFile, readModelFile, buildModelFromFile, checkModelMetadata, loadEntries, DEFAULT_MODEL_METADATA, MODEL_FILE_CONFIG_KEY, MODEL_FILE_META_KEY,
+} from './model-file.js';
+export type { ModelMetadata, ModelFileContents, ReadModelFileOptions } from './model-file.js';

@@ -5,10 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CnnError, tensor, type nn, type Tensor } from '@cnn/core';
+import { CnnError, type nn, type Tensor } from '@cnn/core';
 import pngjs from 'pngjs';
-import { buildModel, modelConfig, type ConfiguredModule } from './config.js';
+import { buildModel, modelConfig, type ConfiguredModule, type ModelConfig } from './config.js';
+import { buildModelFromFile, encodeModelFile, loadEntries, readModelFile, type ModelMetadata, type ReadModelFileOptions } from './model-file.js';
 import { decodeSafetensors, decodeSafetensorsWithMetadata, encodeSafetensors, type DecodedSafetensors, type EncodeOptions, type SafetensorsEntry } from './safetensors.js';
+
+/** Loads decoded safetensors entries into a model (strict); browser-safe, re-exported here where it first lived. */
+export { loadEntries };
 
 /** Writes `bytes` to `path` atomically (temporary sibling file, then rename), creating the directory. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
@@ -51,12 +55,24 @@ export const MODEL_WEIGHTS_FILE = 'model.safetensors';
 export const MODEL_CONFIG_FILE = 'config.json';
 
 /** Saves a model from `models` to `dir`: `config.json` (its architecture config) and `model.safetensors` (its state
- * dict, with the config also in the safetensors metadata). */
-export async function saveModel(dir: string, model: nn.Module): Promise<void> {
+ * dict, with the config also in the safetensors metadata). With `meta` (class names, input shape, normalisation) the
+ * metadata also holds `cnn.meta`, and model.safetensors alone is a complete model (readModelFile / buildModelFromFile,
+ * or an upload to the web app). */
+export async function saveModel(dir: string, model: nn.Module, meta?: ModelMetadata): Promise<void> {
   const config = modelConfig(model);
   const json = JSON.stringify(config, null, 2);
-  await writeFileAtomic(join(dir, MODEL_WEIGHTS_FILE), await encodeSafetensors(model.stateDict(), { format: 'pt', 'cnn.config': JSON.stringify(config) }));
+  const weights = meta
+    ? await encodeModelFile(model, meta)
+    : await encodeSafetensors(model.stateDict(), { format: 'pt', 'cnn.config': JSON.stringify(config) });
+  await writeFileAtomic(join(dir, MODEL_WEIGHTS_FILE), weights);
   await writeFileAtomic(join(dir, MODEL_CONFIG_FILE), json + '\n');
+}
+
+/** Reads a one-file model (a .safetensors with `cnn.config`, and `cnn.meta` or MNIST defaults), validates it and
+ * builds it on the active backend, in eval mode. `opts` as readModelFile's (e.g. `{ config }` from a config.json). */
+export async function loadModelFile(path: string, opts?: ReadModelFileOptions): Promise<{ model: ConfiguredModule; meta: ModelMetadata; config: ModelConfig }> {
+  const contents = readModelFile(await readBytes(path, 'loadModelFile'), opts);
+  return { model: buildModelFromFile(contents), meta: contents.meta, config: contents.config };
 }
 
 /** Rebuilds a model saved by saveModel: builds the architecture named in config.json (unknown types and options are
@@ -79,24 +95,6 @@ export async function loadModel(dir: string): Promise<ConfiguredModule> {
     throw err;
   }
   return model;
-}
-
-/** Loads decoded safetensors entries into a model (strict), converting through tensors (faster than plain arrays
- * for large models). Float entries go to float32, integer entries to int32. */
-export function loadEntries(model: nn.Module, entries: Record<string, SafetensorsEntry>): void {
-  const made: Record<string, Tensor> = {};
-  try {
-    const own = model.stateDict();
-    for (const [k, e] of Object.entries(entries)) {
-      const target = own[k];
-      const isInt = target ? target.dtype === 'int32' : !e.dtype.startsWith('F') && e.dtype !== 'BF16';
-      const data = isInt ? Int32Array.from(e.data as ArrayLike<number>) : e.data instanceof Float32Array ? e.data : Float32Array.from(e.data as ArrayLike<number>);
-      made[k] = tensor(data, e.shape, isInt ? 'int32' : 'float32');
-    }
-    model.loadStateDict(made);
-  } finally {
-    for (const t of Object.values(made)) t.dispose();
-  }
 }
 
 /** Pixels for encodePng / savePng: RGBA bytes, row-major (GridImage, readPng's result, canvas ImageData). */

@@ -1,12 +1,15 @@
 /** The CLI commands: train, eval, predict, summary, featuremaps. */
 import { join } from 'node:path';
 import { F, manualSeed, noGrad, optim, tensor, tidy, type nn, type Tensor } from '@cnn/core';
-import { DataLoader, evaluate, featureMaps, featureMapsToGrid, fit, formatSummary, summary as summarize, FASHION_MNIST_STATS, imageToInput, MNIST_STATS, type EvaluateResult, type ImageDataset, type NormalizeStats } from '@cnn/models';
+import {
+  DataLoader, evaluate, featureMaps, featureMapsToGrid, fit, formatSummary, summary as summarize, FASHION_MNIST_STATS, imageToInput, MNIST_STATS, preprocessDigit,
+  type EvaluateResult, type ImageDataset, type NormalizeStats,
+} from '@cnn/models';
 import { loadDataset, readPng, savePng } from '@cnn/models/node';
 import { choiceArg, CliError, intArg, numArg, type CommandSpec, type Parsed } from './args.js';
 import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
 import { buildModel, MODEL_NAMES } from './models.js';
-import { loadModelDir, readMeta, saveModelDir, type ModelMeta } from './model-dir.js';
+import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, saveModelDir, type LoadedModel, type ModelMeta } from './model-dir.js';
 import { makeProgress } from './progress.js';
 
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
@@ -144,13 +147,20 @@ const train: Command = {
   },
 };
 
+/** The dataset to evaluate on: --dataset, else the one the model records; single files need not record one. */
+function datasetFor(c: string, given: unknown, m: LoadedModel): DatasetName {
+  const name = given ?? m.dataset;
+  if (name === undefined) throw new CliError(`${c}: ${m.source} does not say which dataset it was trained on; pass --dataset <${DATASETS.join('|')}>`, 2);
+  return choiceArg(c, 'dataset', name, DATASETS);
+}
+
 const evalCmd: Command = {
   spec: {
     name: 'eval',
-    summary: 'Evaluate a trained model folder on a test split: accuracy, loss, per-class accuracy, confusion matrix.',
-    usage: 'eval --model-dir <dir> [--dataset <name>] [--backend cpu] [--limit n]',
+    summary: 'Evaluate a trained model on a test split: accuracy, loss, per-class accuracy, confusion matrix.',
+    usage: 'eval (--model-dir <dir> | --model <file.safetensors>) [--dataset <name>] [--backend cpu] [--limit n]',
     options: {
-      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      ...MODEL_SOURCE_OPTIONS,
       dataset: { type: 'string', arg: '<name>', help: `${DATASETS.join(' | ')} (default: the one it was trained on)` },
       backend: backendOpt,
       limit: { type: 'string', arg: '<n>', help: 'evaluate only the first n test images' },
@@ -159,58 +169,84 @@ const evalCmd: Command = {
   },
   async run({ values: v }) {
     const c = 'eval';
-    if (!v['model-dir']) throw new CliError('eval: --model-dir <dir> is required', 2);
+    const src = modelSource(c, v); // fail on a bad folder or file before loading anything
     const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
     const limit = intArg(c, 'limit', v.limit, 1);
     const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
-    const dir = String(v['model-dir']);
-    readMeta(dir); // fail on a bad folder before loading anything
+    if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
     await useBackend(backendName as BackendChoice);
-    const { meta, model } = await loadModelDir(dir);
-    const datasetName = choiceArg(c, 'dataset', v.dataset ?? meta.dataset, DATASETS);
-    const testSet = loadSplit(datasetName, 'test');
-    const loader = new DataLoader(testSet, { batchSize, normalize: meta.normalize, limit });
-    const t0 = performance.now();
-    const r = await evaluate(model, loader);
-    log(`${meta.model} from ${dir} on ${loader.size} ${datasetName} test images (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    printEvaluation(r, testSet.classNames);
-    log(`test accuracy: ${r.accuracy.toFixed(4)}`);
-    model.dispose();
+    const m = await loadModelSource(src);
+    try {
+      const datasetName = datasetFor(c, v.dataset, m);
+      const testSet = loadSplit(datasetName, 'test');
+      const loader = new DataLoader(testSet, { batchSize, normalize: m.normalize, limit });
+      const t0 = performance.now();
+      const r = await evaluate(m.model, loader);
+      log(`${m.name} from ${m.source} on ${loader.size} ${datasetName} test images (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      printEvaluation(r, testSet.classNames);
+      log(`test accuracy: ${r.accuracy.toFixed(4)}`);
+    } finally {
+      m.model.dispose();
+    }
   },
 };
+
+export const PREPROCESS = ['mnist', 'resize'] as const;
 
 const predict: Command = {
   spec: {
     name: 'predict',
-    summary: 'Classify a PNG image with a trained model (grayscale, resized to the model input, inverted if dark-on-light).',
-    usage: 'predict --model-dir <dir> <image.png>',
+    summary:
+      'Classify a PNG image with a trained model. --preprocess mnist (default) prepares it as MNIST was made: ink found and ' +
+      'cropped (dark-on-light inverted, paper background removed), scaled into a 20×20 box and centred by mass in 28×28; ' +
+      '--preprocess resize just resizes the whole image.',
+    usage: 'predict (--model-dir <dir> | --model <file.safetensors>) [--preprocess mnist|resize] <image.png>',
     options: {
-      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      ...MODEL_SOURCE_OPTIONS,
       backend: backendOpt,
+      preprocess: { type: 'string', arg: '<mnist|resize>', help: 'mnist: crop the ink, 20×20 box, centre by mass (photos, drawings); resize: the whole image to the model input', default: 'mnist' },
       invert: { type: 'string', arg: '<auto|yes|no>', help: 'invert grey levels (models expect light strokes on black)', default: 'auto' },
     },
     positionals: { min: 1, max: 1 },
   },
   async run({ values: v, positionals }) {
     const c = 'predict';
-    if (!v['model-dir']) throw new CliError('predict: --model-dir <dir> is required', 2);
     const invert = choiceArg(c, 'invert mode', v.invert, ['auto', 'yes', 'no'] as const);
-    const dir = String(v['model-dir']);
-    readMeta(dir);
+    const mode = choiceArg(c, 'preprocess mode', v.preprocess, PREPROCESS);
+    const src = modelSource(c, v);
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
     const img = await readPng(positionals[0]);
-    const { meta, model } = await loadModelDir(dir);
-    const input = imageToInput(img, { size: meta.inputShape[1], normalize: meta.normalize, invert: invert === 'auto' ? 'auto' : invert === 'yes' });
-    const probs = noGrad(() => tidy(() => F.softmax(model.forward(tensor(input.data, input.shape)), 1)));
-    const p = Array.from(await probs.data(), Number);
-    probs.dispose();
-    model.dispose();
+    const m = await loadModelSource(src);
+    let p: number[];
+    try {
+      const [channels, height, width] = m.inputShape;
+      if (channels !== 1 || (mode === 'mnist' && height !== width)) {
+        throw new CliError(`${c}: ${m.source} takes ${channels}×${height}×${width} inputs; predict handles grey (1-channel) models${mode === 'mnist' ? ' with square inputs' : ''}`);
+      }
+      const invertOpt = invert === 'auto' ? 'auto' : invert === 'yes';
+      let input: { data: Float32Array; shape: [number, number, number, number] };
+      if (mode === 'mnist') {
+        const d = preprocessDigit(img, { size: height, box: Math.max(1, Math.round((20 / 28) * height)), normalize: m.normalize, invert: invertOpt });
+        if (d.empty || !d.bbox) throw new CliError(`${c}: no ink found in ${positionals[0]} (${img.width}×${img.height}); is it blank? (--preprocess resize classifies the whole image as it is)`);
+        const b = d.bbox;
+        log(`${positionals[0]}: ${img.width}×${img.height}, ink at x ${b.x}, y ${b.y}, ${b.width}×${b.height}${d.inverted ? ', dark on light → inverted' : ''}; MNIST-style ${width}×${height} (longest side ${Math.round((20 / 28) * height)}, centred by mass)`);
+        input = d;
+      } else {
+        const r = imageToInput(img, { size: height, normalize: m.normalize, invert: invertOpt });
+        log(`${positionals[0]}: ${img.width}×${img.height}${img.width !== width || img.height !== height ? ` resized to ${width}×${height}` : ''}${r.inverted ? ', inverted' : ''}`);
+        input = r;
+      }
+      const probs = noGrad(() => tidy(() => F.softmax(m.model.forward(tensor(input.data, input.shape)), 1)));
+      p = Array.from(await probs.data(), Number);
+      probs.dispose();
+    } finally {
+      m.model.dispose();
+    }
     const order = p.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);
     const best = order[0][1];
-    log(`${positionals[0]}: ${img.width}×${img.height}${img.width !== meta.inputShape[2] || img.height !== meta.inputShape[1] ? ` resized to ${meta.inputShape[2]}×${meta.inputShape[1]}` : ''}${input.inverted ? ', inverted' : ''}`);
-    const w = Math.max(...meta.classNames.map((n) => n.length));
-    for (const [x, i] of order) log(`  ${meta.classNames[i].padEnd(w)}  ${x.toFixed(4)}  ${'#'.repeat(Math.round(x * 40))}`);
-    log(`prediction: ${meta.classNames[best]} (${(p[best] * 100).toFixed(1)}%)`);
+    const w = Math.max(...m.classNames.map((n) => n.length));
+    for (const [x, i] of order) log(`  ${m.classNames[i].padEnd(w)}  ${x.toFixed(4)}  ${'#'.repeat(Math.round(x * 40))}`);
+    log(`prediction: ${m.classNames[best]} (${(p[best] * 100).toFixed(1)}%)`);
   },
 };
 
@@ -253,9 +289,10 @@ const featuremaps: Command = {
   spec: {
     name: 'featuremaps',
     summary: "Render a trained model's feature maps for one test image as a PNG grid.",
-    usage: 'featuremaps --model-dir <dir> [--index 0] [--out maps.png] [--layer <name>]',
+    usage: 'featuremaps (--model-dir <dir> | --model <file.safetensors>) [--index 0] [--out maps.png] [--layer <name>]',
     options: {
-      'model-dir': { type: 'string', arg: '<dir>', help: 'folder written by train --out' },
+      ...MODEL_SOURCE_OPTIONS,
+      dataset: { type: 'string', arg: '<name>', help: `test split to take the image from: ${DATASETS.join(' | ')} (default: the one it was trained on)` },
       index: { type: 'string', arg: '<i>', help: 'test image index', default: '0' },
       out: { type: 'string', arg: '<file.png>', help: 'output PNG', default: 'maps.png' },
       layer: { type: 'string', arg: '<name>', help: 'layer (dotted name) whose output to show (default: the first conv layer)' },
@@ -264,17 +301,25 @@ const featuremaps: Command = {
   },
   async run({ values: v }) {
     const c = 'featuremaps';
-    if (!v['model-dir']) throw new CliError('featuremaps: --model-dir <dir> is required', 2);
     const index = intArg(c, 'index', v.index, 0)!;
-    const dir = String(v['model-dir']);
-    readMeta(dir);
+    const src = modelSource(c, v);
+    if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
-    const { meta, model } = await loadModelDir(dir);
-    const test = loadSplit(choiceArg(c, 'dataset', meta.dataset, DATASETS), 'test');
-    if (index >= test.count) throw new CliError(`featuremaps: --index ${index} is out of range (the test split has ${test.count} images)`, 2);
-    const per = meta.inputShape.reduce((a, b) => a * b, 1);
+    const m = await loadModelSource(src);
+    const { model, inputShape, normalize, classNames } = m;
+    let test: ImageDataset;
+    try {
+      test = loadSplit(datasetFor(c, v.dataset, m), 'test');
+      if (index >= test.count) throw new CliError(`featuremaps: --index ${index} is out of range (the test split has ${test.count} images)`, 2);
+      const shape = [test.channels, test.height, test.width];
+      if (shape.join() !== inputShape.join()) throw new CliError(`featuremaps: ${m.source} takes [${inputShape.join(', ')}] inputs but ${test.name} images are [${shape.join(', ')}]`, 2);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    const per = inputShape.reduce((a, b) => a * b, 1);
     const one: ImageDataset = { ...test, images: test.images.subarray(index * per, (index + 1) * per), labels: test.labels.subarray(index, index + 1), count: 1 };
-    const batch = new DataLoader(one, { normalize: meta.normalize })[Symbol.iterator]().next().value!;
+    const batch = new DataLoader(one, { normalize })[Symbol.iterator]().next().value!;
     let maps: Map<string, Tensor> | null = null;
     try {
       maps = featureMaps(model, batch.x);
@@ -284,7 +329,7 @@ const featuremaps: Command = {
       if (!chosen) throw new CliError(`featuremaps: no layer '${String(wanted)}' with spatial output; layers: ${spatial.map(([n]) => n).join(', ')}`, 2);
       const grid = await featureMapsToGrid(chosen[1], { scale: 4, padding: 2 });
       await savePng(String(v.out), grid);
-      log(`wrote ${String(v.out)}: ${chosen[1].shape[1]} feature maps of layer ${chosen[0]} [${chosen[1].shape.join(', ')}] for test image ${index} (label ${meta.classNames[test.labels[index]]})`);
+      log(`wrote ${String(v.out)}: ${chosen[1].shape[1]} feature maps of layer ${chosen[0]} [${chosen[1].shape.join(', ')}] for test image ${index} (label ${classNames[test.labels[index]]})`);
       log(`layers: ${spatial.map(([n, t]) => `${n} [${t.shape.slice(1).join('×')}]`).join(', ')}`);
     } finally {
       for (const t of maps?.values() ?? []) t.dispose();

@@ -1,12 +1,15 @@
 /**
  * A trained-model folder: `config.json` + `model.safetensors` written by saveModel from '@cnn/models/node' (the
  * architecture config and the weights; loadModel rebuilds the model from them), plus the CLI's `cnn.json`: dataset,
- * class names, input normalisation, training history and test accuracy.
+ * class names, input normalisation, training history and test accuracy. model.safetensors also embeds the
+ * architecture (`cnn.config`) and what inference needs (`cnn.meta`), so that file alone is a complete model: the
+ * commands take it with `--model <file.safetensors>` (and the web app as an upload).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { nn } from '@cnn/core';
-import { loadModel, saveModel, writeFileAtomic, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '@cnn/models/node';
+import type { ModelMetadata } from '@cnn/models';
+import { loadModel, loadModelFile, saveModel, writeFileAtomic, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '@cnn/models/node';
 import { CliError } from './args.js';
 import type { ModelName } from './models.js';
 
@@ -29,9 +32,18 @@ export interface ModelMeta {
   savedAt: string;
 }
 
+/** The part of cnn.json that travels inside model.safetensors (`cnn.meta`). */
+export function fileMetadata(meta: ModelMeta): ModelMetadata {
+  const out: ModelMetadata = { classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
+  if (meta.testAccuracy !== undefined) out.testAccuracy = meta.testAccuracy;
+  const options = Object.keys(meta.modelOptions).length ? ` ${JSON.stringify(meta.modelOptions)}` : '';
+  out.trainedWith = `pnpm cnn train: ${meta.model}${options}, ${meta.epochs ?? '?'} epoch(s), backend ${meta.backend ?? '?'}`;
+  return out;
+}
+
 export async function saveModelDir(dir: string, model: nn.Module, meta: ModelMeta): Promise<void> {
   try {
-    await saveModel(dir, model);
+    await saveModel(dir, model, fileMetadata(meta));
     await writeFileAtomic(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
   } catch (err) {
     throw new CliError(`cannot save the model to ${dir}: ${(err as Error).message}`);
@@ -63,5 +75,66 @@ export async function loadModelDir(dir: string): Promise<{ meta: ModelMeta; mode
     return { meta, model };
   } catch (err) {
     throw new CliError(`cannot load the model in ${dir}: ${(err as Error).message}`);
+  }
+}
+
+/** A model ready for inference, from either form, with what the commands need to know about it. */
+export interface LoadedModel {
+  model: nn.Module;
+  /** Architecture name for messages ('lenet5', or the config type of a single file). */
+  name: string;
+  /** Where it came from, for messages. */
+  source: string;
+  classNames: string[];
+  inputShape: [number, number, number];
+  normalize: { mean: number; std: number } | null;
+  dataset?: string;
+}
+
+export const MODEL_SOURCE_OPTIONS = {
+  'model-dir': { type: 'string', arg: '<dir>', help: 'model folder written by train --out' },
+  model: { type: 'string', arg: '<file>', help: 'a single .safetensors model file (e.g. <dir>/model.safetensors, or one downloaded from the web app)' },
+  config: { type: 'string', arg: '<config.json>', help: "with --model: the architecture, for a .safetensors file that does not embed it" },
+} as const;
+
+/** Which form the command line names, checked before any loading: exactly one of --model-dir and --model. */
+export function modelSource(cmd: string, v: Record<string, unknown>): { dir: string } | { file: string; config?: string } {
+  const dir = v['model-dir'];
+  const file = v.model;
+  if (dir !== undefined && file !== undefined) throw new CliError(`${cmd}: give either --model-dir <dir> or --model <file.safetensors>, not both`, 2);
+  if (v.config !== undefined && file === undefined) throw new CliError(`${cmd}: --config goes with --model <file.safetensors>`, 2);
+  if (dir !== undefined) {
+    readMeta(String(dir)); // fail on a bad folder before loading anything
+    return { dir: String(dir) };
+  }
+  if (file === undefined) throw new CliError(`${cmd}: --model-dir <dir> or --model <file.safetensors> is required`, 2);
+  const path = String(file);
+  if (!existsSync(path)) throw new CliError(`${cmd}: model file ${path} does not exist`);
+  if (statSync(path).isDirectory()) throw new CliError(`${cmd}: ${path} is a folder; use --model-dir ${path} (or --model ${join(path, MODEL_WEIGHTS_FILE)})`, 2);
+  if (v.config !== undefined && !existsSync(String(v.config))) throw new CliError(`${cmd}: config file ${String(v.config)} does not exist`);
+  return { file: path, ...(v.config !== undefined ? { config: String(v.config) } : {}) };
+}
+
+/** Loads the model a command line names (see modelSource), in eval mode, on the active backend. */
+export async function loadModelSource(src: { dir: string } | { file: string; config?: string }): Promise<LoadedModel> {
+  if ('dir' in src) {
+    const { meta, model } = await loadModelDir(src.dir);
+    return { model, name: meta.model, source: src.dir, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
+  }
+  let config: unknown;
+  if (src.config !== undefined) {
+    try {
+      config = JSON.parse(readFileSync(src.config, 'utf8'));
+    } catch (err) {
+      throw new CliError(`${src.config}: not a readable JSON config: ${(err as Error).message}`);
+    }
+  }
+  try {
+    const { model, meta, config: used } = await loadModelFile(src.file, config === undefined ? {} : { config });
+    return { model, name: used.type, source: src.file, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
+  } catch (err) {
+    const message = (err as Error).message;
+    const hint = /no embedded architecture/.test(message) ? ' (pass it with --config <config.json>)' : '';
+    throw new CliError(`cannot load ${src.file}: ${message}${hint}`);
   }
 }

@@ -9,3 +9,5 @@ export { DataLoader, toTensors } from './loader.js';
 export type { DataLoaderOptions, AugmentOptions, RawBatch, Batch } from './loader.js';
 export { toGrayscale, resizeBilinear, imageToInput } from './image.js';
 export type { PixelImage } from './image.js';
+export { preprocessDigit } from './digit.js';
+export type { DigitInput, PreprocessDigitOptions } from './digit.js';
