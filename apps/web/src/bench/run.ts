@@ -1,0 +1,114 @@
+/**
+ * Runs the selected (workload, engine) pairs one after another and reports each row as it finishes. Timing is
+ * tools/bench's `measure` (warm-ups, then the median of the timed runs), with a yield to the event loop before every
+ * run, outside the timed span, so the page repaints between runs. For W1 forward, each engine's output is first
+ * compared with the cpu backend's (computed once, whether or not cpu is among the engines timed).
+ */
+import {
+  maxAbs, maxAbsDiff, measure, mnistStep, w1Fwd,
+  type BrowserBenchResults, type BrowserBenchRow, type BrowserEngine, type BrowserWorkload,
+} from '../../../../tools/bench/src/browser.js';
+import { defaultCounts } from './defaults.js';
+import { ENGINES } from './engines.js';
+import type { BenchOptions } from './options.js';
+
+/** Flops and images per workload: the same definitions as `pnpm bench`. */
+const WORKLOAD_SIZE: Record<BrowserWorkload, { flops: number; images: number }> = {
+  'w1-fwd': { flops: w1Fwd.flops, images: w1Fwd.images },
+  'mnist-step': { flops: mnistStep.flops, images: mnistStep.images },
+};
+
+/** Float32 sums of 288 products in a different order (Winograd, GPU, XNNPACK) differ by ~1e-6 of the output's
+ * scale; 1e-4 of it still catches any wrong index or missing term (those err by a whole product, ~1e-1 or more). */
+const RELATIVE_TOLERANCE = 1e-4;
+
+export interface RunCallbacks {
+  onRow(row: BrowserBenchRow): void;
+  onProgress(message: string): void;
+}
+
+const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<BrowserBenchResults> {
+  const engines: BrowserBenchResults['engines'] = {};
+  const started = new Map<BrowserEngine, Promise<string>>();
+  const start = (name: BrowserEngine): Promise<string> => {
+    let p = started.get(name);
+    if (!p) {
+      p = ENGINES[name].start();
+      p.then((note) => { engines[name] = note; }, (err: unknown) => { engines[name] = `failed to start: ${message(err)}`; });
+      started.set(name, p);
+    }
+    return p;
+  };
+  const rows: BrowserBenchRow[] = [];
+
+  for (const workload of o.workloads) {
+    let reference: Float32Array | null = null;
+    if (workload === 'w1-fwd') {
+      cb.onProgress('W1 forward: computing the cpu reference output…');
+      await start('cpu');
+      const ref = await ENGINES.cpu.step('w1-fwd');
+      try {
+        reference = ref.output ? await ref.output() : null;
+      } finally {
+        await ref.dispose();
+      }
+    }
+    for (const backend of o.backends) {
+      const counts = defaultCounts(workload, backend);
+      const row: BrowserBenchRow = { workload, backend, status: 'ok', warmup: o.warmup ?? counts.warmup, runs: o.runs ?? counts.runs };
+      cb.onProgress(`${workload} on ${backend}: ${row.warmup} warm-up + ${row.runs} timed runs…`);
+      await yieldToPage();
+      try {
+        await start(backend);
+        const why = await ENGINES[backend].unsupported(workload);
+        if (why) {
+          row.status = 'unsupported';
+          row.reason = why;
+        } else {
+          await timeRow(row, workload, backend, reference);
+        }
+      } catch (err) {
+        row.status = 'error';
+        row.reason = message(err);
+      }
+      rows.push(row);
+      cb.onRow(row);
+    }
+  }
+  return {
+    date: new Date().toISOString(),
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    engines,
+    rows,
+  };
+}
+
+async function timeRow(row: BrowserBenchRow, workload: BrowserWorkload, backend: BrowserEngine, reference: Float32Array | null): Promise<void> {
+  const step = await ENGINES[backend].step(workload);
+  try {
+    if (reference && step.output) {
+      const out = await step.output();
+      row.maxAbsErr = maxAbsDiff(out, reference);
+      row.tolerance = RELATIVE_TOLERANCE * maxAbs(reference);
+      row.agrees = row.maxAbsErr <= row.tolerance;
+    }
+    const t = await measure(step, row.warmup, row.runs, yieldToPage);
+    const size = WORKLOAD_SIZE[workload];
+    row.medianMs = round(t.medianMs, 2);
+    row.minMs = round(t.minMs, 2);
+    row.runsMs = t.runsMs.map((ms) => round(ms, 2));
+    row.gflops = round(size.flops / (t.medianMs * 1e6), 3);
+    row.imagesPerSec = round(size.images / (t.medianMs / 1000), 1);
+  } finally {
+    await step.dispose();
+  }
+}
+
+function round(v: number, digits: number): number {
+  return +v.toFixed(digits);
+}

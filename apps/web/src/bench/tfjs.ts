@@ -1,0 +1,64 @@
+/**
+ * TensorFlow.js 4.22 on this page: tfjs-core with its gradients, the WebGL backend and the WebAssembly backend.
+ * Imported on demand (engines.ts) so a run of our backends alone never downloads tfjs.
+ *
+ * tfjs-backend-wasm fetches its .wasm binaries at start-up; Vite copies them from the npm package into the build
+ * (`?url` imports) and `setWasmPaths` points tfjs at those copies, so nothing is fetched from another host. Which
+ * binary runs (plain, SIMD, threaded SIMD) is tfjs's choice: threads need this page's cross-origin isolation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's entry point registers no gradients; the training step needs them (the @tensorflow/tfjs bundle does this).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-webgl';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  W1, missingTrainingKernels, tfjsConvStep, tfjsMnistStep, type BrowserWorkload, type Step,
+} from '../../../../tools/bench/src/browser.js';
+
+export type TfjsBackend = 'webgl' | 'wasm';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+});
+// Production mode: no debug checks on every op (the Node bench sets the same).
+tf.env().set('PROD', true);
+
+async function activate(backend: TfjsBackend): Promise<void> {
+  if (tf.getBackend() === backend) return;
+  let ok = false;
+  try {
+    ok = await tf.setBackend(backend);
+  } catch (err) {
+    throw new Error(`tfjs-${backend}: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!ok) throw new Error(`tfjs-${backend}: tf.setBackend('${backend}') failed${backend === 'webgl' ? ' (no WebGL context on this page?)' : ''}`);
+  await tf.ready();
+}
+
+/** Starts a tfjs backend and describes what runs (WebGL version and float textures; wasm SIMD and threads). */
+export async function startTfjs(backend: TfjsBackend): Promise<string> {
+  await activate(backend);
+  if (backend === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    return `tfjs ${tf.version_core}, simd ${simd}, multithread ${threads}, threads ${threads ? getThreadsCount() : 1}`;
+  }
+  return `tfjs ${tf.version_core}, WebGL ${tf.env().getNumber('WEBGL_VERSION')}, float32 render ${tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')}`;
+}
+
+/** Why `backend` cannot run `workload`, or null. */
+export function tfjsUnsupported(backend: TfjsBackend, workload: BrowserWorkload): string | null {
+  if (workload !== 'mnist-step') return null;
+  const missing = missingTrainingKernels(tf, backend);
+  return missing.length ? `no backward kernels (tfjs-backend-${backend} 4.22 lacks ${missing.join(', ')})` : null;
+}
+
+export async function tfjsStep(backend: TfjsBackend, workload: BrowserWorkload): Promise<Step> {
+  await activate(backend);
+  return workload === 'w1-fwd' ? tfjsConvStep(tf, `tfjs-${backend}`, W1, false) : tfjsMnistStep(tf, `tfjs-${backend}`);
+}

@@ -1,0 +1,11 @@
+/**
+ * A model as one file: a safetensors file whose `__metadata__` holds the architecture config (`cnn.config`, as the
+ * CLI's saveModel writes) and what inference needs (`cnn.meta`: class names, input shape, normalisation).
+ * (@cnn/models writes and reads it: encodeModelFile, readModelFile, buildModelFromFile.)
+ */
+export interface ModelFile {
+  /** The file's bytes (what is downloaded, uploaded and stored in IndexedDB). */
+  bytes: Uint8Array;
+  /** Where it came from, for the UI: 'pretrained', 'trained in the page', a file name. */
+  source: string;
+}

