@@ -3,6 +3,7 @@ import { Module } from './module.js';
 
 /** Runs its children in order; they are named '0', '1', … as in PyTorch. */
 export class Sequential extends Module {
+  static readonly layerName = 'Sequential';
   private readonly layers: Module[];
 
   constructor(...layers: Module[]) {

@@ -44,6 +44,7 @@ function resolveConfig(layer: string, c: Conv2dConfig) {
 
 /** 2-D convolution layer over [N, C, H, W], as torch.nn.Conv2d. */
 export class Conv2d extends Module {
+  static readonly layerName = 'Conv2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly config: Required<Omit<Conv2dConfig, 'kernelSize' | 'stride' | 'dilation' | 'padding'>> & {
@@ -84,6 +85,7 @@ export interface Conv1dConfig {
 
 /** 1-D convolution layer over [N, C, L], as torch.nn.Conv1d (weight [O, C/groups, K]). */
 export class Conv1d extends Module {
+  static readonly layerName = 'Conv1d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   private readonly opts: { stride: [number, number]; padding: [number, number] | 'same' | 'valid'; dilation: [number, number]; groups: number; paddingMode: ConvPaddingMode };
@@ -137,6 +139,7 @@ export interface DepthwiseSeparableConv2dConfig {
 
 /** A depthwise convolution (groups = inChannels) followed by a 1×1 pointwise convolution (MobileNet's block). */
 export class DepthwiseSeparableConv2d extends Module {
+  static readonly layerName = 'DepthwiseSeparableConv2d';
   readonly depthwise: Conv2d;
   readonly pointwise: Conv2d;
 
@@ -170,6 +173,7 @@ export interface SpatialSeparableConv2dConfig {
 /** A k×1 convolution (inChannels → outChannels) followed by a 1×k convolution (outChannels → outChannels): the
  * factorised k×k convolution of Inception-v3. Stride and padding apply to each spatial axis in its own step. */
 export class SpatialSeparableConv2d extends Module {
+  static readonly layerName = 'SpatialSeparableConv2d';
   readonly vertical: Conv2d;
   readonly horizontal: Conv2d;
 

@@ -27,6 +27,7 @@ function checkPool2d(layer: string, o: Pool2dOptions, dilation: boolean): Pool2d
 }
 
 export class MaxPool2d extends Module {
+  static readonly layerName = 'MaxPool2d';
   readonly options: Pool2dOptions;
   constructor(options: Pool2dOptions) {
     super();
@@ -38,6 +39,7 @@ export class MaxPool2d extends Module {
 }
 
 export class AvgPool2d extends Module {
+  static readonly layerName = 'AvgPool2d';
   readonly options: Pool2dOptions;
   constructor(options: Pool2dOptions) {
     super();
@@ -50,6 +52,7 @@ export class AvgPool2d extends Module {
 }
 
 export class MaxPool1d extends Module {
+  static readonly layerName = 'MaxPool1d';
   constructor(readonly options: Pool1dOptions) {
     super();
     checkPool1dOptions(this.typeName, options, 'max');
@@ -60,6 +63,7 @@ export class MaxPool1d extends Module {
 }
 
 export class AvgPool1d extends Module {
+  static readonly layerName = 'AvgPool1d';
   constructor(readonly options: Pool1dOptions) {
     super();
     checkPool1dOptions(this.typeName, options, 'avg');
@@ -70,6 +74,7 @@ export class AvgPool1d extends Module {
 }
 
 export class AdaptiveAvgPool2d extends Module {
+  static readonly layerName = 'AdaptiveAvgPool2d';
   readonly outputSize: [number, number];
   constructor(options: { outputSize: Pair }) {
     super();
@@ -81,6 +86,7 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 export class AdaptiveMaxPool2d extends Module {
+  static readonly layerName = 'AdaptiveMaxPool2d';
   readonly outputSize: [number, number];
   constructor(options: { outputSize: Pair }) {
     super();
@@ -93,6 +99,7 @@ export class AdaptiveMaxPool2d extends Module {
 
 /** Averages each channel over its whole feature map: [N, C, H, W] → [N, C]. */
 export class GlobalAvgPool2d extends Module {
+  static readonly layerName = 'GlobalAvgPool2d';
   forward(x: Tensor): Tensor {
     if (x.rank !== 4) fail(this.typeName, `input must be 4-D [N, C, H, W], got shape ${shapeStr(x.shape)}`);
     return mean(x, [2, 3]);
@@ -153,15 +160,18 @@ abstract class BatchNormBase extends Module {
 
 /** Batch normalisation over [N, C, H, W], as torch.nn.BatchNorm2d. */
 export class BatchNorm2d extends BatchNormBase {
+  static readonly layerName = 'BatchNorm2d';
   protected readonly ranks = [4];
 }
 
 /** Batch normalisation over [N, C] or [N, C, L], as torch.nn.BatchNorm1d. */
 export class BatchNorm1d extends BatchNormBase {
+  static readonly layerName = 'BatchNorm1d';
   protected readonly ranks = [2, 3];
 }
 
 export class Dropout extends Module {
+  static readonly layerName = 'Dropout';
   readonly p: number;
   constructor(options: { p?: number } = {}) {
     super();
@@ -182,6 +192,7 @@ export interface LinearConfig {
 
 /** y = x·Wᵀ + b, as torch.nn.Linear (weight [out, in]). */
 export class Linear extends Module {
+  static readonly layerName = 'Linear';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   constructor(c: LinearConfig) {
@@ -201,6 +212,7 @@ export class Linear extends Module {
 }
 
 export class Flatten extends Module {
+  static readonly layerName = 'Flatten';
   constructor(readonly options: { startDim?: number; endDim?: number } = {}) {
     super();
   }
@@ -210,17 +222,20 @@ export class Flatten extends Module {
 }
 
 export class Identity extends Module {
+  static readonly layerName = 'Identity';
   forward(x: Tensor): Tensor {
     return reshape(x, x.shape);
   }
 }
 
 export class ReLU extends Module {
+  static readonly layerName = 'ReLU';
   forward(x: Tensor): Tensor {
     return relu(x);
   }
 }
 export class LeakyReLU extends Module {
+  static readonly layerName = 'LeakyReLU';
   constructor(readonly options: { negativeSlope?: number } = {}) {
     super();
     finiteNumber(this.typeName, 'negativeSlope', options.negativeSlope, 0.01);
@@ -230,6 +245,7 @@ export class LeakyReLU extends Module {
   }
 }
 export class ELU extends Module {
+  static readonly layerName = 'ELU';
   constructor(readonly options: { alpha?: number } = {}) {
     super();
     finiteNumber(this.typeName, 'alpha', options.alpha, 1);
@@ -239,21 +255,25 @@ export class ELU extends Module {
   }
 }
 export class GELU extends Module {
+  static readonly layerName = 'GELU';
   forward(x: Tensor): Tensor {
     return gelu(x);
   }
 }
 export class Sigmoid extends Module {
+  static readonly layerName = 'Sigmoid';
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 export class Tanh extends Module {
+  static readonly layerName = 'Tanh';
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 export class Softmax extends Module {
+  static readonly layerName = 'Softmax';
   constructor(readonly options: { dim?: number } = {}) {
     super();
   }
@@ -262,6 +282,7 @@ export class Softmax extends Module {
   }
 }
 export class LogSoftmax extends Module {
+  static readonly layerName = 'LogSoftmax';
   constructor(readonly options: { dim?: number } = {}) {
     super();
   }

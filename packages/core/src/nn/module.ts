@@ -24,9 +24,11 @@ export abstract class Module {
 
   abstract forward(x: Tensor): Tensor;
 
-  /** Layer type name for errors and summaries. */
+  /** Layer type name for errors and summaries: the class's own static `layerName` (built-in layers set it, because
+   * minifiers rename classes and a bundled page would otherwise report 'G: input must be 4-D'), else the class name. */
   get typeName(): string {
-    return this.constructor.name;
+    const ctor = this.constructor as { name: string; layerName?: string };
+    return Object.prototype.hasOwnProperty.call(ctor, 'layerName') && ctor.layerName ? ctor.layerName : ctor.name;
   }
 
   protected registerParameter(name: string, t: Tensor): Tensor {

@@ -15,6 +15,7 @@ export type AlexNetOptions = Partial<Omit<AlexNetConfig, 'type'>>;
  * at 1000 classes. Inputs must be at least 63×63.
  */
 export class AlexNet extends nn.Module {
+  static readonly layerName = 'AlexNet';
   readonly config: AlexNetConfig;
   readonly features: nn.Sequential;
   readonly avgpool: nn.AdaptiveAvgPool2d;

@@ -20,6 +20,7 @@ export type LeNet5Options = Partial<Omit<LeNet5Config, 'type'>>;
  * Names: features.0 (conv1), features.3 (conv2), classifier.0 / .2 / .4 (linear layers).
  */
 export class LeNet5 extends nn.Module {
+  static readonly layerName = 'LeNet5';
   readonly config: LeNet5Config;
   readonly features: nn.Sequential;
   readonly flatten: nn.Flatten;

@@ -19,6 +19,7 @@ export type MnistCnnOptions = Partial<Omit<MnistCnnConfig, 'type'>>;
  * and flatten are parameterless modules (relu1, relu2, pool, flatten, relu3) so summaries and feature maps see them.
  */
 export class MnistCnn extends nn.Module {
+  static readonly layerName = 'MnistCnn';
   readonly config: MnistCnnConfig;
   readonly conv1: nn.Conv2d;
   readonly relu1 = new nn.ReLU();

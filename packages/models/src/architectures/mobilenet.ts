@@ -16,6 +16,7 @@ export type MobileNetV1Options = Partial<Omit<MobileNetV1Config, 'type'>>;
 
 /** Depthwise 3×3 conv → BN → ReLU → pointwise 1×1 conv → BN → ReLU (MobileNet v1's separable block). */
 export class DepthwiseSeparableBlock extends nn.Module {
+  static readonly layerName = 'DepthwiseSeparableBlock';
   readonly depthwise: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;
   readonly relu1 = new nn.ReLU();
@@ -50,6 +51,7 @@ const BLOCKS: [number, number][] = [
  * Channels are round(c·α), at least 1.
  */
 export class MobileNetV1 extends nn.Module {
+  static readonly layerName = 'MobileNetV1';
   readonly config: MobileNetV1Config;
   readonly stem: nn.Sequential;
   readonly blocks: nn.Sequential;

@@ -16,6 +16,7 @@ function conv(i: number, o: number, k: number, s: number, p: number): nn.Conv2d 
 
 /** torchvision's BasicBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + downsample(x)). */
 export class BasicBlock extends nn.Module {
+  static readonly layerName = 'BasicBlock';
   readonly conv1: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;
   readonly relu: nn.ReLU;
@@ -60,6 +61,7 @@ const LAYERS: Record<ResNetConfig['type'], number[]> = { resnet18: [2, 2, 2, 2],
  * variance), batch norms to weight 1, bias 0.
  */
 export class ResNet extends nn.Module {
+  static readonly layerName = 'ResNet';
   readonly config: ResNetConfig;
   readonly conv1: nn.Conv2d;
   readonly bn1: nn.BatchNorm2d;

@@ -28,6 +28,7 @@ export const VGG16_BLOCKS = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 5
  * batch norm, classifier [512].
  */
 export class VGG extends nn.Module {
+  static readonly layerName = 'VGG';
   readonly config: VggConfig;
   readonly features: nn.Sequential;
   readonly avgpool: nn.AdaptiveAvgPool2d | null;
