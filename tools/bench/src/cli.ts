@@ -1,5 +1,6 @@
 /**
  * pnpm bench --backend <name>[,<name>…] --workload <name>[,<name>…] [--runs N] [--warmup N] [--json]
+ * pnpm bench --browser [--backend …] [--workload …] [--runs N] [--warmup N] [--json] [--no-build]  (see browser-mode/)
  *
  * Times each (backend, workload) pair: warm-up runs, then the median of the timed runs. With --json, prints one JSON
  * object per line: { workload, backend, medianMs, gflops, imagesPerSec }; otherwise a table.
@@ -7,6 +8,7 @@
 import { ADAPTERS } from './backends/index.js';
 import { WORKLOADS } from './workloads/index.js';
 import { measure } from './measure.js';
+import { formatTable } from './table.js';
 import type { BenchAdapter, Step, Workload } from './types.js';
 
 interface Args {
@@ -20,6 +22,7 @@ interface Args {
 function usage(msg?: string): never {
   if (msg) console.error(`bench: ${msg}`);
   console.error(`usage: pnpm bench --backend <${Object.keys(ADAPTERS).join('|')}> --workload <${Object.keys(WORKLOADS).join('|')}> [--runs N] [--warmup N] [--json]`);
+  console.error('       pnpm bench --browser [--backend …] [--workload …] [--runs N] [--warmup N] [--json] [--no-build] [--timeout S]');
   process.exit(2);
 }
 
@@ -56,7 +59,10 @@ async function build(adapter: BenchAdapter, w: Workload): Promise<Step> {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  // --browser: the same workloads in Chromium, through apps/web's bench page (./browser-mode/run.ts).
+  if (argv.includes('--browser')) return (await import('./browser-mode/run.js')).runBrowserBench(argv.filter((a) => a !== '--browser'));
+  const args = parseArgs(argv);
   const rows: string[][] = [];
   for (const w of args.workloads) {
     const workload = WORKLOADS[w];
@@ -76,13 +82,7 @@ async function main(): Promise<void> {
       else rows.push([w, b, result.medianMs.toFixed(1), t.minMs.toFixed(1), result.gflops.toFixed(2), result.imagesPerSec.toFixed(1), String(t.runsMs.length)]);
     }
   }
-  if (!args.json) {
-    const head = ['workload', 'backend', 'median ms', 'min ms', 'GFLOP/s', 'images/s', 'runs'];
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    console.log(line(head));
-    for (const r of rows) console.log(line(r));
-  }
+  if (!args.json) console.log(formatTable(['workload', 'backend', 'median ms', 'min ms', 'GFLOP/s', 'images/s', 'runs'], rows));
 }
 
 main().catch((err: unknown) => {

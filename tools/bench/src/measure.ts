@@ -6,11 +6,19 @@ export interface Timing {
   runsMs: number[];
 }
 
-/** Warm-up runs (JIT tiers, scratch buffers, caches), then `runs` timed runs; reports the median. */
-export async function measure(step: Step, warmup: number, runs: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await step.run();
+/**
+ * Warm-up runs (JIT tiers, scratch buffers, caches), then `runs` timed runs; reports the median. `pause`, when given,
+ * is awaited before every run outside the timed span (the browser page yields to its event loop there, so the page
+ * repaints and stays responsive between runs). Browser-safe.
+ */
+export async function measure(step: Step, warmup: number, runs: number, pause?: () => Promise<void>): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) {
+    await pause?.();
+    await step.run();
+  }
   const runsMs: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await pause?.();
     const t0 = performance.now();
     await step.run();
     runsMs.push(performance.now() - t0);

@@ -23,6 +23,8 @@ export type Workload =
 /** One timed unit of work. `run` must not return before the work is finished (read results back if needed). */
 export interface Step {
   run(): void | Promise<void>;
+  /** Conv steps: one untimed forward, its output read back in NCHW order, for agreement checks across engines. */
+  output?(): Promise<Float32Array>;
   dispose(): void | Promise<void>;
 }
 

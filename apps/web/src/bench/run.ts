@@ -28,6 +28,19 @@ export interface RunCallbacks {
 }
 
 const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** An engine that never becomes ready (a stuck worker, a lost WebGL context) must not hang the page: the row fails
+ * with this after the limit and the run goes on (the stuck work itself cannot be cancelled). */
+const START_LIMIT_MS = 120_000;
+const ROW_LIMIT_MS = 600_000;
+
+function withLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<BrowserBenchResults> {
@@ -36,7 +49,7 @@ export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<Brows
   const start = (name: BrowserEngine): Promise<string> => {
     let p = started.get(name);
     if (!p) {
-      p = ENGINES[name].start();
+      p = withLimit(ENGINES[name].start(), START_LIMIT_MS, `starting ${name}`);
       p.then((note) => { engines[name] = note; }, (err: unknown) => { engines[name] = `failed to start: ${message(err)}`; });
       started.set(name, p);
     }
@@ -68,7 +81,7 @@ export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<Brows
           row.status = 'unsupported';
           row.reason = why;
         } else {
-          await timeRow(row, workload, backend, reference);
+          await withLimit(timeRow(row, workload, backend, reference), ROW_LIMIT_MS, `${workload} on ${backend}`);
         }
       } catch (err) {
         row.status = 'error';

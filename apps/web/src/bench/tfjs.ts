@@ -5,12 +5,19 @@
  * tfjs-backend-wasm fetches its .wasm binaries at start-up; Vite copies them from the npm package into the build
  * (`?url` imports) and `setWasmPaths` points tfjs at those copies, so nothing is fetched from another host. Which
  * binary runs (plain, SIMD, threaded SIMD) is tfjs's choice: threads need this page's cross-origin isolation.
+ *
+ * The wasm backend's JavaScript is loaded as tfjs's own prebuilt bundle (dist/tf-backend-wasm.es2017.min.js, copied by
+ * a `?url` import), not bundled by Vite: its threaded build starts pthread workers from the *source text* of its
+ * Emscripten factory (`factory.toString()`), and Vite's minifier rewrites the factory's `typeof _scriptDir !==
+ * 'undefined'` guard into `_scriptDir !== void 0`, which throws "… is not defined" in every worker, so tfjs never
+ * becomes ready. tfjs builds its own bundle with that rewrite off (tfjs PR #4562). The UMD bundle reads tfjs-core
+ * from `globalThis.tf` and registers the backend there, so it shares this page's tfjs-core (engine, registries).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's entry point registers no gradients; the training step needs them (the @tensorflow/tfjs bundle does this).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgl';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmBackendScriptUrl from '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js?url';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -19,16 +26,39 @@ import {
 } from '../../../../tools/bench/src/browser.js';
 
 export type TfjsBackend = 'webgl' | 'wasm';
+type TfjsWasm = typeof import('@tensorflow/tfjs-backend-wasm');
 
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlainUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
-});
 // Production mode: no debug checks on every op (the Node bench sets the same).
 tf.env().set('PROD', true);
 
+let wasmBackend: Promise<TfjsWasm> | null = null;
+
+/** Loads tfjs's prebuilt wasm backend bundle once (see the file comment) and points it at the copied binaries. */
+function loadWasmBackend(): Promise<TfjsWasm> {
+  wasmBackend ??= new Promise<TfjsWasm>((resolve, reject) => {
+    const g = globalThis as typeof globalThis & { tf?: Record<string, unknown> & { wasm?: TfjsWasm } };
+    // A plain copy: the bundle adds `tf.wasm` to this object, and a module namespace object is not extensible.
+    g.tf = { ...tf };
+    const script = document.createElement('script');
+    script.src = wasmBackendScriptUrl;
+    script.onload = () => {
+      const wasm = g.tf?.wasm;
+      if (!wasm?.setWasmPaths) return reject(new Error('tfjs-wasm: tf-backend-wasm.es2017.min.js loaded but did not define tf.wasm'));
+      wasm.setWasmPaths({
+        'tfjs-backend-wasm.wasm': wasmPlainUrl,
+        'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+      });
+      resolve(wasm);
+    };
+    script.onerror = () => reject(new Error(`tfjs-wasm: could not load ${wasmBackendScriptUrl}`));
+    document.head.append(script);
+  });
+  return wasmBackend;
+}
+
 async function activate(backend: TfjsBackend): Promise<void> {
+  if (backend === 'wasm') await loadWasmBackend();
   if (tf.getBackend() === backend) return;
   let ok = false;
   try {
@@ -46,7 +76,8 @@ export async function startTfjs(backend: TfjsBackend): Promise<string> {
   if (backend === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return `tfjs ${tf.version_core}, simd ${simd}, multithread ${threads}, threads ${threads ? getThreadsCount() : 1}`;
+    const wasm = await loadWasmBackend();
+    return `tfjs ${tf.version_core}, simd ${simd}, multithread ${threads}, threads ${threads ? wasm.getThreadsCount() : 1}`;
   }
   return `tfjs ${tf.version_core}, WebGL ${tf.env().getNumber('WEBGL_VERSION')}, float32 render ${tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')}`;
 }

@@ -1,26 +1,22 @@
 /**
  * Any backend of the cnn contract, driven through its kernels directly (no tensor API): write the operands, call
  * conv2d / conv2dBackwardInput / conv2dBackwardFilter with a geometry from core's resolveConv2d, and read the results
- * back so asynchronous backends are timed to completion.
+ * back so asynchronous backends are timed to completion. Browser-safe (the browser bench page uses it too).
  */
 import { resolveConv2d, setBackend, type Backend, type DataId, type TensorInfo } from '@cnn/core';
+import { randomArray } from '../data.js';
 import type { BenchAdapter, ConvSpec, Step } from '../types.js';
 
-function randomArray(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+/** Seeds of the conv operands: tfjs-conv.ts uses the same ones (transposed to NHWC) so outputs compare. */
+export const CONV_SEEDS = { input: 1, weight: 2, outputGrad: 3 } as const;
 
 async function readAll(backend: Backend, ids: DataId[]): Promise<void> {
-  for (const id of ids) {
-    if (backend.readSync) backend.readSync(id);
-    else await backend.read(id);
-  }
+  for (const id of ids) await readOne(backend, id);
+}
+
+async function readOne(backend: Backend, id: DataId): Promise<Float32Array> {
+  const v = backend.readSync ? backend.readSync(id) : await backend.read(id);
+  return v instanceof Float32Array ? v : Float32Array.from(v);
 }
 
 /** `load` imports the backend package (which registers it); `name` is its registry name. */
@@ -41,15 +37,23 @@ export function contractAdapter(name: string, load: () => Promise<unknown>, opts
       const info = (shape: number[], seed: number): TensorInfo => ({
         dataId: be.write(randomArray(size(shape), seed), shape, 'float32'), shape, dtype: 'float32',
       });
-      const x = info(c.input, 1);
-      const w = info(c.weight, 2);
-      const dy = info([geo.batch, geo.outChannels, geo.outH, geo.outW], 3);
+      const x = info(c.input, CONV_SEEDS.input);
+      const w = info(c.weight, CONV_SEEDS.weight);
+      const dy = info([geo.batch, geo.outChannels, geo.outH, geo.outW], CONV_SEEDS.outputGrad);
       return {
         async run() {
           const outs = [be.conv2d(x, w, null, geo)];
           if (backward) outs.push(be.conv2dBackwardInput(dy, w, geo), be.conv2dBackwardFilter(x, dy, geo));
           await readAll(be, outs);
           for (const id of outs) be.disposeData(id);
+        },
+        async output() {
+          const y = be.conv2d(x, w, null, geo);
+          try {
+            return await readOne(be, y);
+          } finally {
+            be.disposeData(y);
+          }
         },
         dispose() {
           for (const t of [x, w, dy]) be.disposeData(t.dataId);

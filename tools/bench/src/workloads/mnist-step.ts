@@ -1,13 +1,16 @@
 /**
  * mnist-step: one training step of PyTorch's MNIST example network (examples/mnist/main.py) through the public
  * tensor API: conv 1→32 3×3, relu, conv 32→64 3×3, relu, maxpool 2, dropout 0.25, flatten, linear 9216→128, relu,
- * dropout 0.5, linear 128→10; cross-entropy on a batch of 64; backward; Adam. Built from `nn` layers here (not from
- * @cnn/models) so the bench does not depend on that package. Reports images/s (and GFLOP/s by the direct count).
+ * dropout 0.5, linear 128→10; cross-entropy on a batch of 64; backward; Adam. The Node CLI builds it from `nn` layers
+ * here (not from @cnn/models) so the bench does not depend on that package; the browser page passes
+ * `models.mnistCnn` (the same network) to `buildMnistStep`. Reports images/s (and GFLOP/s by the direct count).
+ * Browser-safe.
  */
 import { F, manualSeed, nn, optim, randint, randn, setBackend, tidy, type Tensor } from '@cnn/core';
 import type { Step, Workload } from '../types.js';
 
-const BATCH = 64;
+export const MNIST_BATCH = 64;
+const BATCH = MNIST_BATCH;
 
 export function mnistNet(): nn.Sequential {
   return new nn.Sequential(
@@ -35,35 +38,39 @@ export const mnistStep: Workload = {
   description: 'one training step (forward, backward, Adam) of the PyTorch MNIST example net, batch 64',
   flops: 3 * forward - conv1,
   images: BATCH,
-  async build(backendName: string): Promise<Step> {
-    await setBackend(backendName);
-    manualSeed(1);
-    const net = mnistNet();
-    const params = net.parameters();
-    const opt = new optim.Adam(params, { lr: 1e-3 });
-    const x = randn([BATCH, 1, 28, 28]).keep();
-    const target = randint(0, 10, [BATCH]).keep();
-    return {
-      async run() {
-        const loss: Tensor = tidy(() => {
-          opt.zeroGrad();
-          const l = F.crossEntropy(net.forward(x), target);
-          l.backward();
-          opt.step();
-          return l;
-        });
-        await loss.data();
-        // The queue runs in program order on asynchronous backends: the last parameter's update finishing means the
-        // whole step did.
-        await params[params.length - 1].data();
-        loss.dispose();
-      },
-      dispose() {
-        opt.dispose();
-        net.dispose();
-        x.dispose();
-        target.dispose();
-      },
-    };
-  },
+  build: (backendName: string) => buildMnistStep(backendName, mnistNet),
 };
+
+/** One Adam training step of `makeNet()` (any network taking [64, 1, 28, 28] and returning [64, 10] logits) on
+ * `backendName`, with fixed random images and labels (seed 1). */
+export async function buildMnistStep(backendName: string, makeNet: () => nn.Module): Promise<Step> {
+  await setBackend(backendName);
+  manualSeed(1);
+  const net = makeNet();
+  const params = net.parameters();
+  const opt = new optim.Adam(params, { lr: 1e-3 });
+  const x = randn([BATCH, 1, 28, 28]).keep();
+  const target = randint(0, 10, [BATCH]).keep();
+  return {
+    async run() {
+      const loss: Tensor = tidy(() => {
+        opt.zeroGrad();
+        const l = F.crossEntropy(net.forward(x), target);
+        l.backward();
+        opt.step();
+        return l;
+      });
+      await loss.data();
+      // The queue runs in program order on asynchronous backends: the last parameter's update finishing means the
+      // whole step did.
+      await params[params.length - 1].data();
+      loss.dispose();
+    },
+    dispose() {
+      opt.dispose();
+      net.dispose();
+      x.dispose();
+      target.dispose();
+    },
+  };
+}
