@@ -10,6 +10,7 @@ export class MainThreadMonitor {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private observer: PerformanceObserver | null = null;
   private expected = 0;
+  private since = 0;
 
   /** The longest block seen since `start`, in milliseconds. */
   get maxBlock(): number {
@@ -19,9 +20,11 @@ export class MainThreadMonitor {
   start(): void {
     this.stop();
     this.maxBlockMs = 0;
+    this.since = performance.now();
     if (typeof PerformanceObserver === 'function' && PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
       this.observer = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) this.note(e.duration);
+        // Entries arrive after the task ends: one that began before `start` belongs to the previous phase.
+        for (const e of list.getEntries()) if (e.startTime >= this.since) this.note(e.duration);
       });
       this.observer.observe({ type: 'longtask' });
     }

@@ -78,6 +78,7 @@ export interface StepMessage {
   runningAccuracy: number;
   /** Images per second over the epoch so far. */
   imagesPerSec: number;
+  /** The learning rate after this step's cosine decay (what the next step uses). */
   lr: number;
 }
 

@@ -8,13 +8,17 @@ import type { TrainModelName, TrainSettings } from './protocol.js';
 export const MNIST_TRAIN_COUNT = 60_000;
 export const MNIST_TEST_COUNT = 10_000;
 
-/** The defaults reach ≥ 85 % test accuracy in one epoch on 2,000 images (see README "Training in the page"). */
+/**
+ * The defaults reach ≥ 85 % test accuracy (on all 10,000 test images) in one epoch on 2,000 images, whatever the
+ * seed: LeNet-5, batch 16, Adam 0.003 with cosine decay scored 86.8–89.7 % over seeds 1–8. Batch 32 with Adam 0.002
+ * does not (77.6–84.2 % over seeds 1–3): a cosine decay over only 63 steps leaves too little learning.
+ */
 export const DEFAULT_SETTINGS: TrainSettings = {
   model: 'lenet5',
   samples: 2000,
   epochs: 1,
-  batchSize: 32,
-  lr: 0.002,
+  batchSize: 16,
+  lr: 0.003,
   testSamples: MNIST_TEST_COUNT,
   seed: 1,
 };
@@ -28,10 +32,10 @@ export interface ModelChoice {
 
 export const MODEL_CHOICES: readonly ModelChoice[] = [
   { name: 'lenet5', label: 'LeNet-5 (62k parameters, fastest)', config: { type: 'lenet5', numClasses: 10, inChannels: 1, inputSize: 28 } },
-  { name: 'mnistCnn', label: 'PyTorch MNIST CNN (1.2M parameters)', config: { type: 'mnistCnn', numClasses: 10, inChannels: 1, inputSize: 28 } },
+  { name: 'mnistCnn', label: 'PyTorch-example MNIST CNN (1.2M parameters, slowest)', config: { type: 'mnistCnn', numClasses: 10, inChannels: 1, inputSize: 28 } },
   {
     name: 'vgg-small',
-    label: 'small VGG with batch norm (3 blocks: 16, 32, 64)',
+    label: 'small VGG with batch norm (29k parameters; blocks of 16, 32, 64 channels)',
     config: { type: 'vgg', numClasses: 10, inChannels: 1, inputSize: 28, blocks: [[16], [32], [64]], classifier: [], batchNorm: true },
   },
 ];
