@@ -17,7 +17,7 @@ function mnistFiles(): Plugin {
   return {
     name: 'cnn-mnist-files',
     async buildStart() {
-      await copyMnist(resolve(__dirname, 'public/data/mnist'));
+      await copyMnist(resolve(import.meta.dirname, 'public/data/mnist'));
     },
   };
 }
@@ -35,7 +35,7 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
-      input: { main: resolve(__dirname, 'index.html'), bench: resolve(__dirname, 'bench.html') },
+      input: { main: resolve(import.meta.dirname, 'index.html'), bench: resolve(import.meta.dirname, 'bench.html') },
       // Layer names in summaries and errors come from class names (Module.typeName = constructor.name): keep them
       // through minification, or the page would show 'G' for Conv2d.
       output: { keepNames: true },

@@ -2,6 +2,7 @@
  * The messages between the training panel (main thread) and the trainer (a module Web Worker, or the same code on
  * the main thread when the backend cannot start in a worker). Plain structured-cloneable data only.
  */
+import type { EpochStats } from '@cnn/models';
 import type { BackendName } from '../app-api.js';
 
 /** The architectures the panel offers: the small models of @cnn/models that fit 1×28×28 inputs. */
@@ -82,14 +83,9 @@ export interface StepMessage {
   lr: number;
 }
 
-export interface EpochMessage {
+/** An epoch's summary: fit's own EpochStats (mean loss and accuracy, images/s, seconds), without what the panel does not show. */
+export interface EpochMessage extends Pick<EpochStats, 'epoch' | 'epochs' | 'loss' | 'accuracy' | 'imagesPerSec' | 'seconds'> {
   type: 'epoch';
-  epoch: number;
-  epochs: number;
-  loss: number;
-  accuracy: number;
-  imagesPerSec: number;
-  seconds: number;
 }
 
 export interface EvaluatingMessage {

@@ -63,8 +63,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Vite is imported here, not at the top: a skipped run never loads it.
   const vite = await import('vite');
   let t = performance.now();
-  await vite.build({ root: APP_DIR, configFile: resolve(APP_DIR, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
-  console.log(`[apps/web] vite build: ${seconds(t)}`);
+  // The library must bundle cleanly for browsers: any build warning (e.g. "Module 'worker_threads' has been externalized
+  // for browser compatibility") fails the suite, listed in full.
+  const logger = vite.createLogger('warn');
+  const warnings: string[] = [];
+  const warn = logger.warn.bind(logger);
+  logger.warn = (msg, opts) => {
+    warnings.push(msg);
+    warn(msg, opts);
+  };
+  logger.warnOnce = logger.warn;
+  await vite.build({ root: APP_DIR, configFile: resolve(APP_DIR, 'vite.config.ts'), customLogger: logger, mode: 'production' });
+  if (warnings.length) throw new Error(`apps/web: vite build printed ${warnings.length} warning(s):\n${warnings.join('\n')}`);
+  console.log(`[apps/web] vite build: ${seconds(t)}, no warnings`);
 
   const port = await freePort();
   const preview = await vite.preview({
