@@ -1,4 +1,4 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import { libraryConfig } from '../../tsup.shared.js';
 
 /**
@@ -12,22 +12,13 @@ import { libraryConfig } from '../../tsup.shared.js';
  */
 const node = libraryConfig(['src/index.ts'], { clean: false });
 
-const browserEntry = defineConfig({
-  entry: { 'index.browser': 'src/index.browser.ts' },
-  format: ['esm'],
-  platform: 'browser',
-  target: 'es2022',
-  sourcemap: true,
-  clean: false,
-});
+const browserEsm: Options = { format: ['esm'], platform: 'browser', target: 'es2022', sourcemap: true, clean: false };
+
+const browserEntry = defineConfig({ ...browserEsm, entry: { 'index.browser': 'src/index.browser.ts' } });
 
 const browserWorker = defineConfig({
+  ...browserEsm,
   entry: { 'worker/browser-worker': 'src/worker/browser-worker.ts' },
-  format: ['esm'],
-  platform: 'browser',
-  target: 'es2022',
-  sourcemap: true,
-  clean: false,
   noExternal: [/.*/],
   esbuildOptions(options) {
     options.conditions = ['source'];

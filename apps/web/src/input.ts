@@ -1,11 +1,8 @@
 /** What the model is asked about: a drawing or an uploaded image, as RGBA pixels, decoded and bounded in size. */
 
-/** RGBA bytes, row-major (canvas ImageData has this shape). */
-export interface PixelImage {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
+import type { PixelImage } from '@cnn/models';
+
+export type { PixelImage };
 
 export interface InputImage {
   image: PixelImage;

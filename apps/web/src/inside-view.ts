@@ -5,7 +5,7 @@
  * so a big model never freezes the page; a newer input cancels a render in progress.
  */
 import { F, nn, type Tensor } from '@cnn/core';
-import { featureMaps, featureMapsToGrid, filtersToGrid, type GridImage, type SummaryResult } from '@cnn/models';
+import { featureMapsToGrid, filtersToGrid, type GridImage, type SummaryResult } from '@cnn/models';
 import { byTestId, drawRgba, el, nextFrame } from './dom.js';
 
 /** Channels shown per layer: a ResNet stage has 512; the first ones are enough to see what a layer does. */
@@ -59,22 +59,18 @@ export class InsideView {
   }
 
   /**
-   * Runs the model on `x` layer by layer (featureMaps) and draws every layer's output. Stops early, leaving the
-   * layers drawn so far, when `stale()` turns true (a newer input is waiting). Disposes every tensor it read.
+   * Draws every layer's output (`maps`, from the prediction's own traced forward pass: forwardWithFeatureMaps),
+   * reading one layer at a time and yielding between layers. Stops early when `stale()` turns true (a newer input is
+   * waiting). The caller owns and disposes the tensors.
    */
-  async showMaps(model: nn.Module, x: Tensor, stale: () => boolean): Promise<void> {
-    const maps = featureMaps(model, x);
+  async showMaps(maps: ReadonlyMap<string, Tensor>, stale: () => boolean): Promise<void> {
     const figures: HTMLElement[] = [];
-    try {
-      for (const [name, t] of maps) {
-        if (stale()) return;
-        figures.push(await this.renderLayer(name, t));
-        await nextFrame();
-      }
-      if (!stale()) this.layers.replaceChildren(...figures);
-    } finally {
-      for (const t of maps.values()) t.dispose();
+    for (const [name, t] of maps) {
+      if (stale()) return;
+      figures.push(await this.renderLayer(name, t));
+      await nextFrame();
     }
+    if (!stale()) this.layers.replaceChildren(...figures);
   }
 
   private async renderLayer(name: string, t: Tensor): Promise<HTMLElement> {

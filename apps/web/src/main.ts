@@ -3,8 +3,8 @@
  * implements AppApi for the panels. Every use of the model (load, backend switch, prediction, feature maps) runs
  * through one queue, so a backend switch never disposes a model that a prediction is still reading.
  */
-import { F, noGrad, setBackend, tensor, tidy, type nn } from '@cnn/core';
-import { buildModelFromFile, encodeModelFile, preprocessDigit, readModelFile, summary, type ModelFileContents, type SummaryResult } from '@cnn/models';
+import { F, noGrad, setBackend, tensor, type nn, type Tensor } from '@cnn/core';
+import { buildModelFromFile, encodeModelFile, forwardWithFeatureMaps, preprocessDigit, readModelFile, summary, type DigitInput, type ModelFileContents, type SummaryResult } from '@cnn/models';
 import type { AppApi, BackendName } from './app-api.js';
 import { BackendPanel } from './backend-panel.js';
 import { isBackendName, startBackend } from './backends.js';
@@ -43,6 +43,7 @@ class App implements AppApi {
   private busyCount = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastPredictionMs: number | null = null;
+  private lastPre: { input: InputImage; key: string; pre: DigitInput } | null = null;
 
   private readonly statusLine = byTestId('status');
   private readonly prediction = new PredictionView();
@@ -313,7 +314,7 @@ class App implements AppApi {
     const stale = (): boolean => this.version !== version || this.current !== c;
     const meta = c.contents.meta;
     const [channels, height, width] = meta.inputShape;
-    const pre = this.input ? preprocessDigit(this.input.image, { size: height, normalize: meta.normalize ?? null, invert: this.input.invert }) : null;
+    const pre = this.input ? this.preprocessed(this.input, height, meta.normalize ?? null) : null;
     if (!pre || pre.empty) {
       this.prediction.clear(this.input ? 'No digit found: draw or upload one' : undefined);
       this.inside.clearMaps();
@@ -322,9 +323,14 @@ class App implements AppApi {
     // A model for colour images gets the grey digit in every channel.
     const data = channels === 1 ? pre.data : repeatPlanes(pre.data, channels);
     const x = tensor(data, [1, channels, height, width]);
+    // One forward pass serves both the prediction and the feature maps of every layer.
+    let maps = new Map<string, Tensor>();
     try {
       const t0 = performance.now();
-      const probs = noGrad(() => tidy(() => F.softmax(c.model.forward(x), -1)));
+      const traced = forwardWithFeatureMaps(c.model, x);
+      maps = traced.maps;
+      const probs = noGrad(() => F.softmax(traced.output, -1));
+      traced.output.dispose();
       let values: Float32Array;
       try {
         values = Float32Array.from(await probs.data());
@@ -334,11 +340,22 @@ class App implements AppApi {
       this.lastPredictionMs = performance.now() - t0;
       if (stale()) return;
       this.prediction.show({ probabilities: values, pixels: pre.pixels, width, height });
-      await this.inside.showMaps(c.model, x, stale);
+      await this.inside.showMaps(maps, stale);
     } finally {
+      for (const t of maps.values()) t.dispose();
       x.dispose();
       this.renderBackend(); // after the input is freed, so the memory counters show what stays
     }
+  }
+
+  /** The input preprocessed for a model's input size and normalisation; kept, so that a backend switch or a new
+   * model re-predicts the same drawing without preprocessing it again. */
+  private preprocessed(input: InputImage, size: number, normalize: { mean: number; std: number } | null): DigitInput {
+    const key = JSON.stringify([size, normalize]);
+    if (this.lastPre?.input !== input || this.lastPre.key !== key) {
+      this.lastPre = { input, key, pre: preprocessDigit(input.image, { size, normalize, invert: input.invert }) };
+    }
+    return this.lastPre.pre;
   }
 
   private updateReady(): void {

@@ -4,7 +4,7 @@
  * names, normalisation, test accuracy). The pair is converted into a single file (encodeModelFile), so that download,
  * IndexedDB and backend switches all handle one format.
  */
-import { buildModelFromFile, encodeModelFile, readModelFile, type ModelMetadata } from '@cnn/models';
+import { encodeModelFileContents, readModelFile, type ModelMetadata } from '@cnn/models';
 import type { ModelFile } from './model-file.js';
 
 async function bytesOf(file: File): Promise<Uint8Array> {
@@ -42,9 +42,9 @@ function metaFromCliJson(json: unknown, name: string): Partial<ModelMetadata> {
 }
 
 /**
- * The picked files as one model file. The model is built once (on the active backend) to check the weights against
- * the architecture and is disposed again; `setModel` then builds it for real. Rejects with a message that names the
- * file and what is wrong; nothing about the current model changes.
+ * The picked files as one model file, re-encoded from what readModelFile validated (the model is not built here:
+ * `setModel` builds it once and refuses weights of another architecture). Rejects with a message that names the file
+ * and what is wrong; nothing about the current model changes.
  */
 export async function modelFileFromUpload(files: readonly File[]): Promise<ModelFile> {
   if (files.length === 0) throw new Error('model upload: no file chosen');
@@ -69,10 +69,5 @@ export async function modelFileFromUpload(files: readonly File[]): Promise<Model
     config: config ? await jsonOf(config) : undefined,
     meta: meta ? metaFromCliJson(await jsonOf(meta), meta.name) : undefined,
   });
-  const model = buildModelFromFile(contents);
-  try {
-    return { bytes: await encodeModelFile(model, contents.meta), source: files.map((f) => f.name).join(' + ') };
-  } finally {
-    model.dispose();
-  }
+  return { bytes: await encodeModelFileContents(contents), source: files.map((f) => f.name).join(' + ') };
 }

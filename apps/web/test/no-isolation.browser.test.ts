@@ -2,63 +2,24 @@
  * A static host that does not send COOP/COEP (e.g. a plain file server): the page is not cross-origin isolated, so
  * SharedArrayBuffer and with it the workers backend are unavailable. The page must say why, and still work on cpu.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
+import { serveStatic, type StaticServer } from '../../../tools/bench/src/browser-mode/static-server.js';
 import { AppPage, browserAvailable, connectBrowser, pngFile } from './harness/app-page.js';
 import { makeDigitPhotos } from './fixtures/digit-photos.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves `root` over HTTP on a free port, with content types and nothing else: no isolation headers. */
-async function serveWithoutIsolation(root: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      let file = normalize(join(root, path));
-      if (file !== root && !file.startsWith(root + sep)) {
-        res.writeHead(403).end();
-        return;
-      }
-      try {
-        if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-        await stat(file);
-      } catch {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      createReadStream(file).pipe(res);
-    })();
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
-
 describe.skipIf(!browserAvailable())('served without COOP/COEP headers', () => {
-  let server: Server;
+  let server: StaticServer;
   let url: string;
   let app: AppPage;
 
   beforeAll(async () => {
-    ({ server, url } = await serveWithoutIsolation(inject('distDir')));
+    server = await serveStatic(inject('distDir'), { isolation: false });
+    url = `${server.origin}/`;
   });
   afterEach(() => app?.assertNoErrors());
   afterAll(async () => {
     await app?.close();
-    await new Promise((ok) => server?.close(ok));
+    await server?.close();
   });
 
   it('says why workers is unavailable and still predicts on cpu', async () => {

@@ -80,13 +80,7 @@ export class WorkersBackend implements Backend {
 
   /** Starts the pool on `platform` (Node or browser, chosen by the package entry). */
   static async create(name: string, options: ResolvedWorkersOptions, platform: Platform): Promise<WorkersBackend> {
-    platform.assertSupported();
-    if (typeof SharedArrayBuffer === 'undefined') {
-      throw new Error(
-        'workers backend: SharedArrayBuffer is unavailable. In browsers serve the page cross-origin isolated ' +
-          '(Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp).',
-      );
-    }
+    // WorkerPool.create checks first that the platform can run the pool (workers, shared memory) and says what to change.
     const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, resourceLimits: options.resourceLimits }, platform);
     return new WorkersBackend(name, pool, options);
   }

@@ -39,7 +39,8 @@ function spawn({ index, resourceLimits }: SpawnOptions, events: WorkerEvents): W
 export const nodePlatform: Platform = {
   name: 'node',
   assertSupported() {
-    // worker_threads and SharedArrayBuffer are always there on the Node versions this package supports (>= 20).
+    // worker_threads is always there on Node >= 20; SharedArrayBuffer only goes missing when V8 flags remove it.
+    if (typeof SharedArrayBuffer === 'undefined') throw new Error('workers backend: SharedArrayBuffer is unavailable in this Node process (disabled by a V8 flag?); use the cpu backend.');
   },
   defaultThreads: () => (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length),
   spawn,

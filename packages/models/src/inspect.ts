@@ -96,18 +96,25 @@ export interface FeatureMapsOptions {
  * tensors share memory with the activations and belong to the caller: dispose them (or call inside tidy).
  */
 export function featureMaps(model: nn.Module, x: Tensor, options: FeatureMapsOptions = {}): Map<string, Tensor> {
+  const { output, maps } = forwardWithFeatureMaps(model, x, options);
+  if (output !== x) output.dispose();
+  return maps;
+}
+
+/**
+ * One forward pass that returns the model's output and every leaf layer's output (as featureMaps), so an app that
+ * shows both a prediction and the feature maps runs the model once. The caller owns all returned tensors.
+ */
+export function forwardWithFeatureMaps(model: nn.Module, x: Tensor, options: FeatureMapsOptions = {}): { output: Tensor; maps: Map<string, Tensor> } {
   const maps = new Map<string, Tensor>();
-  const run = (): void => {
-    const y = traceForward(model, () => model.forward(x), { leaf: (c) => maps.set(c.name, c.output.detach()) });
-    if (y !== x) y.dispose();
-  };
+  const run = (): Tensor => traceForward(model, () => model.forward(x), { leaf: (c) => maps.set(c.name, c.output.detach()) });
   try {
-    noGrad(() => (options.train ? run() : withEval(model, run)));
+    const output = noGrad(() => (options.train ? run() : withEval(model, run)));
+    return { output, maps };
   } catch (err) {
     for (const t of maps.values()) t.dispose();
     throw err;
   }
-  return maps;
 }
 
 // ---- image grids ----------------------------------------------------------------------------------------------

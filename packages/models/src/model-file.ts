@@ -111,10 +111,20 @@ export async function encodeModelFile(model: nn.Module, meta: ModelMetadata): Pr
   const config = modelConfig(model);
   const checked = checkModelMetadata(meta, 'encodeModelFile: meta');
   checkAgreement(config, checked);
-  return encodeSafetensors(model.stateDict(), {
+  return encodeParts(model.stateDict(), config, checked);
+}
+
+/** Writes read model-file contents back as one file, without building the model: e.g. the CLI's config.json +
+ * model.safetensors pair (read with `readModelFile(bytes, { config })`) turned into the one-file form. */
+export async function encodeModelFileContents(contents: ModelFileContents): Promise<Uint8Array> {
+  return encodeParts(contents.entries, contents.config, contents.meta);
+}
+
+function encodeParts(dict: Record<string, Tensor | SafetensorsEntry>, config: ModelConfig, meta: ModelMetadata): Promise<Uint8Array> {
+  return encodeSafetensors(dict, {
     format: 'pt',
     [MODEL_FILE_CONFIG_KEY]: JSON.stringify(config),
-    [MODEL_FILE_META_KEY]: JSON.stringify(checked),
+    [MODEL_FILE_META_KEY]: JSON.stringify(meta),
   });
 }
 

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
 import { CnnError, manualSeed, memory, nn, noGrad, randn, setBackend, tensor, type Tensor } from '@cnn/core';
-import { featureMaps, featureMapsToGrid, filtersToGrid, models, traceForward } from '../src/index.js';
+import { featureMaps, featureMapsToGrid, filtersToGrid, forwardWithFeatureMaps, models, traceForward } from '../src/index.js';
 import { encodePng, savePng } from '../src/node.js';
 
 let dir: string;
@@ -16,6 +16,16 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cnn-inspect-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The model's eval-mode output, computed without tracing. */
+function withEvalForward(m: nn.Module, x: Tensor): Tensor {
+  m.eval();
+  try {
+    return noGrad(() => m.forward(x));
+  } finally {
+    m.train();
+  }
+}
 
 const same = (a: Tensor, b: Tensor): boolean => Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer));
 
@@ -39,6 +49,20 @@ describe('featureMaps', () => {
     logits.dispose();
     expect(memory().numTensors).toBe(before + maps.size); // only the maps themselves are left
     for (const t of maps.values()) t.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
+  it('forwardWithFeatureMaps: one pass gives the model output (ResNet: not a leaf output) and the same maps', () => {
+    const m = models.resnet18({ numClasses: 10, stem: 'cifar' });
+    const x = randn([1, 3, 8, 8]);
+    const before = memory().numTensors;
+    const { output, maps } = forwardWithFeatureMaps(m, x);
+    const logits = withEvalForward(m, x);
+    expect(same(output, logits)).toBe(true);
+    const again = featureMaps(m, x);
+    expect([...maps.keys()]).toEqual([...again.keys()]);
+    for (const [k, t] of maps) expect(same(t, again.get(k)!), k).toBe(true);
+    for (const t of [output, logits, ...maps.values(), ...again.values()]) t.dispose();
     expect(memory().numTensors).toBe(before);
   });
 

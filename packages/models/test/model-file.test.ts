@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
 import { CnnError, manualSeed, memory, noGrad, randn, setBackend } from '@cnn/core';
 import {
-  buildModelFromFile, decodeSafetensorsWithMetadata, encodeModelFile, encodeSafetensors, FASHION_MNIST_CLASSES, FASHION_MNIST_STATS, MNIST_STATS,
+  buildModelFromFile, decodeSafetensorsWithMetadata, encodeModelFile, encodeModelFileContents, encodeSafetensors, FASHION_MNIST_CLASSES, FASHION_MNIST_STATS, MNIST_STATS,
   models, readModelFile, type ModelMetadata,
 } from '../src/index.js';
 import { encodePng, loadModel, loadModelFile, saveModel } from '../src/node.js';
@@ -87,6 +87,11 @@ describe('one-file models', () => {
     expect(withConfig.config).toEqual({ type: 'lenet5' });
     expect(withConfig.meta).toEqual({ classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], inputShape: [1, 28, 28], normalize: MNIST_STATS, dataset: 'mnist' });
     buildModelFromFile(withConfig).dispose();
+    // The pair (bare weights + config) re-encoded as one file, without building the model: self-contained, same weights.
+    const oneFile = readModelFile(await encodeModelFileContents(withConfig));
+    expect(oneFile.config).toEqual({ type: 'lenet5' });
+    expect(oneFile.meta).toEqual(withConfig.meta);
+    for (const [k, e] of Object.entries(withConfig.entries)) expect(sameBits(oneFile.entries[k].data as Float32Array, e.data as Float32Array), k).toBe(true);
     expect(readModelFile(bare, { config: '{"type":"lenet5","activation":"relu"}' }).config).toEqual({ type: 'lenet5', activation: 'relu' });
     expect(() => readModelFile(bare, { config: '{"type":' })).toThrow(/model file: the config given with the file is not valid JSON/);
     // opts.config wins over the embedded one.

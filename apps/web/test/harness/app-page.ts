@@ -240,13 +240,9 @@ export class AppPage {
   }
 }
 
-/** The largest absolute difference between two probability vectors (Infinity when their lengths differ). */
-export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+/** The largest absolute difference between two probability vectors (Infinity when their lengths differ or a value
+ * is NaN): tools/bench's, which the bench page's agreement check uses too. */
+export { maxAbsDiff } from '../../../../tools/bench/src/data.js';
 
 export function pngFile(name: string, bytes: Uint8Array): UploadFile {
   return { name, mimeType: 'image/png', buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };

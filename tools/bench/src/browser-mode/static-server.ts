@@ -1,7 +1,8 @@
 /**
  * A tiny static file server for a built web app, sending the cross-origin isolation headers (COOP same-origin, COEP
- * require-corp) that SharedArrayBuffer — the workers backend and tfjs-wasm's threads — needs. Listens on 127.0.0.1
- * only, on a free port; serves GET/HEAD of files under `root` and nothing outside it.
+ * require-corp) that SharedArrayBuffer — the workers backend and tfjs-wasm's threads — needs, unless asked not to
+ * (the web app's tests use that to check the page on a host without them). Listens on 127.0.0.1 only, on a free port;
+ * serves GET/HEAD of files under `root` and nothing outside it.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -37,8 +38,9 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, opts: { isolation?: boolean } = {}): Promise<StaticServer> {
   const base = resolve(root);
+  const headers = opts.isolation === false ? {} : ISOLATION_HEADERS;
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -59,11 +61,11 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       }
       const st = await stat(file).catch(() => null);
       if (!st?.isFile()) {
-        res.writeHead(404, ISOLATION_HEADERS).end('not found');
+        res.writeHead(404, headers).end('not found');
         return;
       }
       res.writeHead(200, {
-        ...ISOLATION_HEADERS,
+        ...headers,
         'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'Content-Length': st.size,
         'Cache-Control': 'no-store',
