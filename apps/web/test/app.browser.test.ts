@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppPage, browserAvailable, connectBrowser, maxAbsDiff, modelFile, pngFile, type ProbabilitySnapshot } from './harness/app-page.js';
 import { BACKENDS, type BackendName } from './harness/chromium-flags.js';
 import { makeDigitPhotos, truncated, type DigitPhoto } from './fixtures/digit-photos.js';
+import { cliFolderOf } from './fixtures/cli-folder.js';
 
 /** Strokes as fractions of the canvas: a "1" (one vertical line), a "0" (an ellipse), a "7" (a bar and a diagonal). */
 const ELLIPSE: Array<[number, number]> = Array.from({ length: 17 }, (_, i) => {
@@ -162,12 +163,21 @@ describe.skipIf(!browserAvailable()).each(BACKENDS)('web app on the %s backend',
     await app.page.reload();
     await app.waitReady(120_000);
     await app.selectBackend(backend);
-    await app.uploadImage(pngFile(probe.name, probe.png));
+    // The last model set with persist (trained in the page, or the pretrained one if nothing was) came back from
+    // IndexedDB: same probabilities before anything is uploaded.
+    const restored = await app.uploadImage(pngFile(probe.name, probe.png));
+    expect(maxAbsDiff(restored.probs, current.probs), `restored from IndexedDB: ${restored.probs} vs before: ${current.probs}`).toBeLessThanOrEqual(1e-6);
     // Each model file in turn (the pretrained one first, so the upload of the current one must change something).
     await app.uploadModel(modelFile('pretrained.safetensors', pretrainedBytes));
     expect((await app.status()).kind).toBe('info');
     const pre = await app.prediction();
     expect(maxAbsDiff(pre.probs, pretrainedOnProbe.probs), `pretrained after reload: ${pre.probs} vs ${pretrainedOnProbe.probs}`).toBeLessThanOrEqual(1e-6);
+    // The CLI's folder form: weights without an embedded architecture + config.json (+ cnn.json) selected together.
+    const cli = await cliFolderOf(pretrainedBytes);
+    await app.uploadModel(cli);
+    expect((await app.status()).kind).toBe('info');
+    const fromCli = await app.prediction();
+    expect(maxAbsDiff(fromCli.probs, pretrainedOnProbe.probs), `CLI pair: ${fromCli.probs} vs ${pretrainedOnProbe.probs}`).toBeLessThanOrEqual(1e-6);
     await app.uploadModel(modelFile(downloaded.name, downloaded.bytes));
     expect((await app.status()).kind).toBe('info');
     const again = await app.prediction();
