@@ -23,9 +23,12 @@ def prod(shape):
 
 
 def check_tensor(where, t, errors):
-    if set(t.keys()) != {"shape", "data"}:
+    """A float32 tensor is {shape, data}; an int32 one adds "dtype": "int32" and holds integers in int32's range."""
+    if set(t.keys()) not in ({"shape", "data"}, {"shape", "dtype", "data"}):
         errors.append("%s: tensor keys %s" % (where, sorted(t.keys())))
         return
+    if t.get("dtype", "int32") != "int32":
+        errors.append("%s: dtype %r (only \"int32\" is written; float32 has no dtype)" % (where, t["dtype"]))
     shape, data = t["shape"], t["data"]
     if not all(isinstance(s, int) and s >= 0 for s in shape):
         errors.append("%s: bad shape %r" % (where, shape))
@@ -34,6 +37,9 @@ def check_tensor(where, t, errors):
     for v in data:
         if not isinstance(v, (int, float)) or not math.isfinite(v):
             errors.append("%s: non-finite / non-number value %r" % (where, v))
+            break
+        if "dtype" in t and not (isinstance(v, int) and -2 ** 31 <= v < 2 ** 31):
+            errors.append("%s: %r is not an int32" % (where, v))
             break
 
 
@@ -88,7 +94,8 @@ def main():
                     if k not in c["inputs"]:
                         errors.append("%s: grad for unknown input %s" % (where, k))
                         continue
-                    if k in ("runningMean", "runningVar") or (k == "target" and c["op"] != "mseLoss"):
+                    if k in ("runningMean", "runningVar") or (k == "target" and c["op"] != "mseLoss") or \
+                            "dtype" in c["inputs"][k]:
                         errors.append("%s: grad for non-differentiable input %s" % (where, k))
                     check_tensor(where + " grads." + k, t, errors)
                     if t["shape"] != c["inputs"][k]["shape"]:

@@ -1,9 +1,11 @@
 /**
- * The three backends the page offers. Each package is imported the first time it is selected (gpu.js and the worker
- * pool are large and not needed by a page that stays on cpu); importing registers it with @cnn/core, and
- * `setBackend` starts it (threads, a WebGL2 context).
+ * The three backends the page offers. Each package is imported (through the project's list, @cnn/backends, whose
+ * static imports Vite splits into chunks) the first time it is selected: gpu.js and the worker pool are large and not
+ * needed by a page that stays on cpu. Importing registers it with @cnn/core, and `setBackend` starts it (threads, a
+ * WebGL2 context).
  */
 import { findBackend, setBackend } from '@cnn/core';
+import { importBackend } from '@cnn/backends';
 import type { BackendName } from './app-api.js';
 
 export interface BackendChoice {
@@ -13,9 +15,9 @@ export interface BackendChoice {
 }
 
 export const BACKENDS: readonly BackendChoice[] = [
-  { name: 'cpu', label: 'cpu — JavaScript on the main thread', load: () => import('@cnn/backend-cpu') },
-  { name: 'workers', label: 'workers — Web Workers + WebAssembly SIMD', load: () => import('@cnn/backend-workers') },
-  { name: 'gpu', label: 'gpu — WebGL2 (gpu.js)', load: () => import('@cnn/backend-gpu') },
+  { name: 'cpu', label: 'cpu — JavaScript on the main thread', load: () => importBackend('cpu') },
+  { name: 'workers', label: 'workers — Web Workers + WebAssembly SIMD', load: () => importBackend('workers') },
+  { name: 'gpu', label: 'gpu — WebGL2 (gpu.js)', load: () => importBackend('gpu') },
 ];
 
 export function isBackendName(v: unknown): v is BackendName {

@@ -41,7 +41,7 @@ export class CpuBackend implements Backend {
   private disposed = false;
 
   // ---- memory ----------------------------------------------------------------------------------
-  write(values: TypedArray, _shape: readonly number[], dtype: DType): DataId {
+  write(values: TypedArray, dtype: DType): DataId {
     const owned = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
     return this.track(owned);
   }

@@ -25,3 +25,18 @@ export function isWinograd3x3(g: Conv2dGeometry): boolean {
   return g.kH === 3 && g.kW === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 &&
     g.groups === 1 && g.inChannels >= 8 && g.outChannels >= 8 && g.outH >= 2 && g.outW >= 2;
 }
+
+/** Winograd's transforms add and subtract inputs (and filter taps) before multiplying, so an infinite value meets its
+ * own negation (inf − inf = NaN) where the direct sum gives ±inf, as PyTorch does. Such operands take the direct path. */
+export function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v - v !== 0) return false; // NaN and ±inf only
+  }
+  return true;
+}
+
+/** Winograd for this conv and these operands: the geometry qualifies and every value is finite. */
+export function useWinograd(g: Conv2dGeometry, input: Float32Array, w: Float32Array): boolean {
+  return isWinograd3x3(g) && allFinite(input) && allFinite(w);
+}

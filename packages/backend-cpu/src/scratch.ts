@@ -3,7 +3,7 @@
  * finishes with its scratch before returning; never hand one of these to a caller. Each slot is owned by one use so
  * that a kernel can hold several at once.
  */
-export type F32Slot = 'col' | 'winogradV' | 'winogradM' | 'winogradU' | 'flippedW';
+export type F32Slot = 'col' | 'winogradV' | 'winogradM' | 'winogradU';
 
 const f32 = new Map<F32Slot, Float32Array>();
 

@@ -6,51 +6,32 @@
  * (constants 0, ±1, ±½), well inside rtol 1e-4 in float32.
  *
  * Also used for the input gradient of such a conv, which is the same kind of conv on dy with the kernel flipped and
- * the channel axes swapped (see Conv2DBackpropInput.ts).
+ * the channel axes swapped (core's backwardInputAsConv; see Conv2DBackpropInput.ts).
  */
+import type { Conv2dGeometry } from '@cnn/core';
 import { gemm, view } from './gemm.js';
+import { winogradFilterTile } from './winograd-filter.js';
 import { f32Scratch } from './scratch.js';
 
 /** Aim for about this many tiles per GEMM batch: enough columns to amortise packing, small enough for L2/L3. */
 const TILES_PER_CHUNK = 1024;
 
-export interface WinogradConv {
-  batch: number;
-  inChannels: number;
-  inH: number;
-  inW: number;
-  outChannels: number;
-  outH: number;
-  outW: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/** Filter transform: w [O, C, 3, 3] → U [16, O, C]. */
-function transformFilter(w: Float32Array, O: number, C: number, U: Float32Array): void {
+/** Filter transform of the conv `g`'s kernels (see winograd-filter.ts for `flipped`) → U [16, O, C]. */
+function transformFilter(w: Float32Array, g: Conv2dGeometry, flipped: boolean, U: Float32Array): void {
+  const { outChannels: O, inChannels: C } = g;
   const OC = O * C;
-  for (let oc = 0; oc < OC; oc++) {
-    const b = oc * 9;
-    const g0 = w[b], g1 = w[b + 1], g2 = w[b + 2], g3 = w[b + 3], g4 = w[b + 4], g5 = w[b + 5], g6 = w[b + 6], g7 = w[b + 7], g8 = w[b + 8];
-    // t = G·g (4×3), rows of g are (g0 g1 g2), (g3 g4 g5), (g6 g7 g8).
-    const t00 = g0, t01 = g1, t02 = g2;
-    const t10 = 0.5 * (g0 + g3 + g6), t11 = 0.5 * (g1 + g4 + g7), t12 = 0.5 * (g2 + g5 + g8);
-    const t20 = 0.5 * (g0 - g3 + g6), t21 = 0.5 * (g1 - g4 + g7), t22 = 0.5 * (g2 - g5 + g8);
-    const t30 = g6, t31 = g7, t32 = g8;
-    // u = t·Gᵀ (4×4).
-    const rows = [[t00, t01, t02], [t10, t11, t12], [t20, t21, t22], [t30, t31, t32]];
-    for (let r = 0; r < 4; r++) {
-      const [a, bb, c] = rows[r];
-      U[(r * 4) * OC + oc] = a;
-      U[(r * 4 + 1) * OC + oc] = 0.5 * (a + bb + c);
-      U[(r * 4 + 2) * OC + oc] = 0.5 * (a - bb + c);
-      U[(r * 4 + 3) * OC + oc] = c;
+  const u = new Float64Array(16);
+  for (let o = 0; o < O; o++) {
+    for (let c = 0; c < C; c++) {
+      winogradFilterTile(w, g, o, c, flipped, u);
+      const oc = o * C + c;
+      for (let xi = 0; xi < 16; xi++) U[xi * OC + oc] = u[xi];
     }
   }
 }
 
 /** Input transform of tiles [t0, t0+T) (numbered image-major, then tile row, then tile column) → V [16, C, T]. */
-function transformInput(x: Float32Array, g: WinogradConv, tilesH: number, tilesW: number, t0: number, T: number, V: Float32Array): void {
+function transformInput(x: Float32Array, g: Conv2dGeometry, tilesH: number, tilesW: number, t0: number, T: number, V: Float32Array): void {
   const { inChannels: C, inH, inW, padTop, padLeft } = g;
   const perImage = tilesH * tilesW;
   const CT = C * T;
@@ -104,7 +85,7 @@ function transformInput(x: Float32Array, g: WinogradConv, tilesH: number, tilesW
 }
 
 /** Output transform M [16, O, T] → out (NCHW), adding onto what is there (bias, or zeros). */
-function transformOutput(M: Float32Array, g: WinogradConv, tilesH: number, tilesW: number, t0: number, T: number, out: Float32Array): void {
+function transformOutput(M: Float32Array, g: Conv2dGeometry, tilesH: number, tilesW: number, t0: number, T: number, out: Float32Array): void {
   const { outChannels: O, outH, outW } = g;
   const perImage = tilesH * tilesW;
   const OT = O * T;
@@ -138,14 +119,17 @@ function transformOutput(M: Float32Array, g: WinogradConv, tilesH: number, tiles
   }
 }
 
-/** out (+)= conv3×3(x, w) for the geometry `g` (stride 1, no dilation, one group); `out` holds bias or zeros. */
-export function winogradConv3x3(x: Float32Array, w: Float32Array, g: WinogradConv, out: Float32Array): void {
+/**
+ * out (+)= conv3×3(x, w) for the geometry `g` (stride 1, no dilation, one group; isWinograd3x3); `out` holds bias or
+ * zeros. `flipped`: `g` is core's backwardInputAsConv of w's conv, x is dy and out is dx (see winograd-filter.ts).
+ */
+export function winogradConv3x3(x: Float32Array, w: Float32Array, g: Conv2dGeometry, flipped: boolean, out: Float32Array): void {
   const { batch, inChannels: C, outChannels: O } = g;
   const tilesH = Math.ceil(g.outH / 2);
   const tilesW = Math.ceil(g.outW / 2);
   const total = batch * tilesH * tilesW;
   const U = f32Scratch('winogradU', 16 * O * C);
-  transformFilter(w, O, C, U);
+  transformFilter(w, g, flipped, U);
   const chunk = Math.min(total, Math.max(TILES_PER_CHUNK, tilesH * tilesW));
   const V = f32Scratch('winogradV', 16 * C * chunk);
   const M = f32Scratch('winogradM', 16 * O * chunk);

@@ -87,6 +87,8 @@ const fixed: Case[] = [
   { x: [1, 12, 5, 5], w: [8, 12, 3, 3], opts: { padding: 2 }, bias: true },
   { x: [1, 8, 2, 3], w: [8, 8, 3, 3], opts: { padding: [1, 2] } },
   { x: [40, 8, 4, 4], w: [8, 8, 3, 3], opts: { padding: 1 } }, // several tile chunks
+  // Padding beyond the kernel's reach: the input gradient's conv (core's backwardInputAsConv) has padding -1.
+  { x: [2, 8, 4, 5], w: [9, 8, 3, 3], opts: { padding: [3, 3] } },
 ];
 
 function randomCase(r: () => number): Case {

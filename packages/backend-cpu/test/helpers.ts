@@ -47,7 +47,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 export function setup(): { be: CpuBackend; t: (values: TypedArray, shape: readonly number[], dtype?: DType) => TensorInfo; read: (id: object) => TypedArray } {
   const be = new CpuBackend();
   const t = (values: TypedArray, shape: readonly number[], dtype: DType = values instanceof Int32Array ? 'int32' : 'float32'): TensorInfo => ({
-    dataId: be.write(values, shape, dtype),
+    dataId: be.write(values, dtype),
     shape,
     dtype,
   });

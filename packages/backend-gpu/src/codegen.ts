@@ -5,6 +5,7 @@
  * rounded and integer division is unreliable on some drivers). All shapes, strides and loop bounds are literals in the
  * source, so a source string identifies its compiled shader.
  */
+import { stridesOf } from '@cnn/core';
 
 export class Src {
   private lines: string[] = [];
@@ -88,46 +89,17 @@ export function dot(coords: readonly string[], strides: readonly number[]): stri
   return terms.length ? terms.join(' + ') : '0';
 }
 
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 /**
- * Drops size-1 dims and merges adjacent dims where every operand steps through them as one run, so broadcasts and
- * transposes decompose the flat index over as few dims as possible.
+ * Flat offsets of each operand for the output flat index `i`, over a loop core has already collapsed
+ * (`BroadcastGeometry.loop`, `TransposeGeometry.loop`): `shape` with each operand's `strides`. An operand that walks
+ * the loop in order reads at `i`; one broadcast over it all reads at 0.
  */
-export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d];
-    if (size === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * size)) {
-      outShape[last] *= size;
-      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
-      continue;
-    }
-    outShape.push(size);
-    strides.forEach((s, k) => outStrides[k].push(s[d]));
-  }
-  return { shape: outShape, strides: outStrides };
-}
-
-/** Flat offsets of each operand (given its strides aligned to `shape`) for the output flat index `i`. */
 export function offsets(src: Src, shape: readonly number[], strides: readonly (readonly number[])[]): string[] {
-  const c = collapse(shape, strides);
-  const contiguous = contiguousStrides(c.shape);
-  const isIdentity = (s: readonly number[]) => s.every((v, d) => v === contiguous[d]);
-  if (c.strides.every(isIdentity)) return strides.map(() => 'i');
-  const coords = src.coords('i', c.shape);
-  return c.strides.map((s) => (isIdentity(s) ? 'i' : s.every((v) => v === 0) ? '0' : `(${dot(coords, s)})`));
+  const contiguous = stridesOf(shape);
+  const isIdentity = (s: readonly number[]) => s.every((v, d) => v === contiguous[d] || shape[d] === 1);
+  if (strides.every(isIdentity)) return strides.map(() => 'i');
+  const coords = src.coords('i', shape);
+  return strides.map((s) => (isIdentity(s) ? 'i' : s.every((v) => v === 0) ? '0' : `(${dot(coords, s)})`));
 }
 
 /**

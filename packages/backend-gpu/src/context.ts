@@ -6,17 +6,61 @@
  */
 import * as gpujsModule from 'gpu.js';
 
-// gpu.js is CommonJS; depending on the loader its exports arrive as named exports or under `default`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const gpujs: any = (gpujsModule as any).GPU ? gpujsModule : (gpujsModule as any).default;
-
 export type GpuMode = 'headlessgl' | 'webgl2' | 'webgl';
 
+/** The WebGL calls this package makes, on headless-gl's context or a browser's WebGL2 / WebGL1 context. */
+export interface GlContext {
+  readonly RENDERER: number;
+  readonly VENDOR: number;
+  readonly VERSION: number;
+  readonly MAX_TEXTURE_SIZE: number;
+  getParameter(pname: number): unknown;
+  getExtension(name: string): unknown;
+  createTexture(): WebGLTexture | null;
+  deleteTexture(texture: WebGLTexture | null): void;
+}
+
+/** A gpu.js pipeline output: a texture that must be deleted. */
+export interface GpuTexture {
+  delete(): void;
+  toArray(): Float32Array;
+}
+
+/** What a gpu.js kernel takes: textures (pipeline outputs), flat arrays and numbers. */
+export type GpuKernelArg = GpuTexture | Float32Array | number;
+
+/** A compiled gpu.js kernel in pipeline mode: every call returns a new texture. */
+export type GpuKernel = (...args: GpuKernelArg[]) => GpuTexture;
+
+/** The gpu.js kernel settings this package uses. */
+export interface GpuKernelSettings {
+  output: number[];
+  pipeline: true;
+  immutable: true;
+  tactic: 'precision';
+  precision: 'single';
+  dynamicOutput: false;
+  loopMaxIterations: number;
+  returnType?: 'Array(4)';
+}
+
+/** The part of a gpu.js `GPU` instance this package uses. */
+export interface GpuJs {
+  readonly mode: string;
+  createKernel(source: string, settings: GpuKernelSettings): GpuKernel;
+  addNativeFunction(name: string, source: string): unknown;
+  destroy(): Promise<void> | void;
+}
+
+type GpuJsConstructor = new (settings: { mode: GpuMode; canvas?: HTMLCanvasElement | OffscreenCanvas; context: GlContext }) => GpuJs;
+
+// gpu.js is CommonJS; depending on the loader its exports arrive as named exports or under `default`.
+const gpujsExports = gpujsModule as unknown as { GPU?: GpuJsConstructor; default?: { GPU?: GpuJsConstructor } };
+const GPU: GpuJsConstructor | undefined = gpujsExports.GPU ?? gpujsExports.default?.GPU;
+
 export interface GpuContext {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  gpu: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  gl: any;
+  gpu: GpuJs;
+  gl: GlContext;
   mode: GpuMode;
   renderer: string;
   vendor: string;
@@ -45,19 +89,18 @@ function webCanvas(): WebCanvas | null {
 const GL_ATTRIBUTES = { premultipliedAlpha: false, preserveDrawingBuffer: true, antialias: false };
 
 /** WebGL2, else WebGL1, on a page's or a worker's canvas. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function webContext(canvas: WebCanvas): { gl: any; mode: GpuMode } {
-  const gl2 = canvas.getContext('webgl2', GL_ATTRIBUTES);
+function webContext(canvas: WebCanvas): { gl: GlContext; mode: GpuMode } {
+  // The union of canvas types loses getContext's per-id overloads; the ids name the context types.
+  const gl2 = canvas.getContext('webgl2', GL_ATTRIBUTES) as WebGL2RenderingContext | null;
   if (gl2) return { gl: gl2, mode: 'webgl2' };
-  const gl1 = canvas.getContext('webgl', GL_ATTRIBUTES);
+  const gl1 = canvas.getContext('webgl', GL_ATTRIBUTES) as WebGLRenderingContext | null;
   if (gl1) return { gl: gl1, mode: 'webgl' };
   const where = typeof document === 'undefined' ? 'in a worker (OffscreenCanvas)' : 'on this page';
   throw new Error(`gpu backend: this browser offers neither WebGL2 nor WebGL ${where}; use the cpu backend.`);
 }
 
 /** Counts live GL textures by wrapping createTexture / deleteTexture on the context. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function countTextures(gl: any): () => number {
+function countTextures(gl: GlContext): () => number {
   let live = 0;
   const create = gl.createTexture.bind(gl);
   const del = gl.deleteTexture.bind(gl);
@@ -70,7 +113,7 @@ function countTextures(gl: any): () => number {
     }
     return t;
   };
-  gl.deleteTexture = (t: object) => {
+  gl.deleteTexture = (t: WebGLTexture | null) => {
     if (t && seen.has(t)) {
       seen.delete(t);
       live--;
@@ -80,11 +123,10 @@ function countTextures(gl: any): () => number {
   return () => live;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function describe(gl: any): { renderer: string; vendor: string; version: string } {
+function describe(gl: GlContext): { renderer: string; vendor: string; version: string } {
   let renderer = String(gl.getParameter(gl.RENDERER));
   let vendor = String(gl.getParameter(gl.VENDOR));
-  const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+  const dbg = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number; UNMASKED_VENDOR_WEBGL: number } | null;
   if (dbg) {
     renderer = String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL));
     vendor = String(gl.getParameter(dbg.UNMASKED_VENDOR_WEBGL));
@@ -92,15 +134,15 @@ function describe(gl: any): { renderer: string; vendor: string; version: string 
   return { renderer, vendor, version: String(gl.getParameter(gl.VERSION)) };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function nodeContext(): Promise<any> {
-  if (!gpujs?.GPU) throw new Error(`gpu backend: could not load gpu.js. ${NODE_HELP}`);
+type HeadlessGl = (width: number, height: number, attributes: Record<string, boolean>) => GlContext | null;
+
+async function nodeContext(): Promise<GlContext> {
+  if (!GPU) throw new Error(`gpu backend: could not load gpu.js. ${NODE_HELP}`);
   // A computed specifier keeps bundlers (Vite, esbuild) from pulling headless-gl into browser bundles.
   const spec = ['g', 'l'].join('');
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let createGl: any;
+  let createGl: HeadlessGl;
   try {
-    const mod = await import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
+    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as { default?: HeadlessGl } & HeadlessGl;
     createGl = mod.default ?? mod;
   } catch (err) {
     throw new Error(`gpu backend: headless-gl (the 'gl' package) is not installed or failed to build (${String((err as Error).message).split('\n')[0]}). ${NODE_HELP}`);
@@ -120,8 +162,7 @@ async function nodeContext(): Promise<any> {
 
 /** Makes the GL context and the gpu.js instance. Throws (with what to do) when no GL context can be made. */
 export async function start(): Promise<GpuContext> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let gl: any;
+  let gl: GlContext;
   let mode: GpuMode;
   const canvas = webCanvas() ?? undefined;
   if (canvas) ({ gl, mode } = webContext(canvas));
@@ -129,8 +170,9 @@ export async function start(): Promise<GpuContext> {
     gl = await nodeContext();
     mode = 'headlessgl';
   }
+  if (!GPU) throw new Error(`gpu backend: could not load gpu.js. ${NODE_HELP}`);
   const glTextures = countTextures(gl);
-  const gpu = new gpujs.GPU({ mode, canvas, context: gl });
+  const gpu = new GPU({ mode, canvas, context: gl });
   if (gpu.mode !== mode) throw new Error(`gpu backend: gpu.js started in mode '${gpu.mode}' instead of '${mode}'.`);
   const { renderer, vendor, version } = describe(gl);
   return {
@@ -150,7 +192,7 @@ export async function start(): Promise<GpuContext> {
       }
       if (mode === 'headlessgl') {
         try {
-          gl.getExtension('STACKGL_destroy_context')?.destroy();
+          (gl.getExtension('STACKGL_destroy_context') as { destroy(): void } | null)?.destroy();
         } catch {
           /* gpu.js destroyed it already */
         }

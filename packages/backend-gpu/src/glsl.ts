@@ -1,13 +1,27 @@
 /**
- * GLSL (ES 1.00 / 3.00 compatible) helpers added to every kernel as gpu.js native functions, and the translation of
- * core's elementwise `expr` strings (JavaScript over x / a, b, p0, p1, Math.*, erf) into gpu.js kernel source.
+ * GLSL helpers added to every kernel as gpu.js native functions (GLSL ES 1.00 under headless-gl and WebGL1, 3.00 under
+ * WebGL2). They supply what GLSL lacks (erf, tanh, JavaScript's pow and sign) and, above all, JavaScript's NaN
+ * semantics, which GLSL leaves undefined: drivers fold comparisons (llvmpipe under ANGLE turns `x <= 0.0 ? 0.0 : x`
+ * into max(x, 0), so NaN becomes 0), rewrite `!(a > b)` as `a <= b`, and may fold `x != x` to false. So no helper
+ * relies on a comparison's NaN result: each tests for NaN explicitly first.
  *
- * GLSL ES 1.00 has no tanh and no erf, and its pow(x, y) is undefined for x < 0; these replacements follow JavaScript's
- * Math semantics closely enough for float32 (see the README's tolerance note).
+ * Every helper returns float (gpu.js reads a native function's return type from its first type name, and has no bool).
  */
+import type { GpuMode } from './context.js';
+
+/**
+ * A GLSL bool expression that is true exactly when `v` (a float variable) is NaN. GLSL ES 3.00: the bit pattern
+ * (exponent all ones, mantissa non-zero), which no compiler can fold. GLSL ES 1.00 has no bit casts: two independent
+ * tests, either of which a NaN-assuming compiler might fold to false but not both (measured on llvmpipe: both hold).
+ */
+export function isNanGlsl(mode: GpuMode, v: string): string {
+  if (mode === 'webgl2') return `((floatBitsToUint(${v}) & 0x7fffffffu) > 0x7f800000u)`;
+  return `(${v} != ${v} || !(${v} < 0.0 || ${v} >= 0.0))`;
+}
 
 /** erf after W. J. Cody's rational approximations (the same as core's math.ts), evaluated in float32. */
-const ERF_MAIN = `float cnn_erf(float x) {
+const ERF = (nan: (v: string) => string) => `float cnn_erf(float x) {
+  if (${nan('x')}) return x;
   float ax = abs(x);
   if (ax < 0.5) {
     float t = x * x;
@@ -31,7 +45,8 @@ const ERF_MAIN = `float cnn_erf(float x) {
 }`;
 
 /** tanh: odd Taylor series near 0 (where 1 - e^-2x would cancel), the exponential form elsewhere. */
-const TANH = `float cnn_tanh(float x) {
+const TANH = (nan: (v: string) => string) => `float cnn_tanh(float x) {
+  if (${nan('x')}) return x;
   float ax = abs(x);
   if (ax < 0.125) {
     float t = x * x;
@@ -43,52 +58,102 @@ const TANH = `float cnn_tanh(float x) {
   return x < 0.0 ? -r : r;
 }`;
 
-/** Math.sign, with sign(0) = 0 (NaN handling is the driver's). */
-const SIGN = `float cnn_sign(float x) {
-  return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
+/** Math.sign: sign(±0) = ±0 (returned as is), sign(NaN) = NaN. */
+const SIGN = (nan: (v: string) => string) => `float cnn_sign(float x) {
+  if (${nan('x')}) return x;
+  return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x);
 }`;
 
-/** Math.pow for float32: negative bases with integral exponents, 0^0 = 1, exact small integer powers. */
-const POW = `float cnn_pow(float a, float b) {
+/**
+ * Math.pow for float32: x^0 = 1 (even for NaN), NaN otherwise propagates, negative bases with integral exponents,
+ * exact small integer powers. A finite negative base with a fractional exponent is NaN, made as sqrt of that negative
+ * number at run time (GLSL ES has no NaN literal; measured NaN on llvmpipe); (-inf)^b is +inf or 0 as in JavaScript.
+ */
+const POW = (nan: (v: string) => string) => `float cnn_pow(float a, float b) {
   if (b == 0.0) return 1.0;
+  if (${nan('a')}) return a;
+  if (${nan('b')}) return b;
   if (b == 1.0) return a;
   if (b == 2.0) return a * a;
   if (b == 3.0) return a * a * a;
   if (b == -1.0) return 1.0 / a;
-  if (b == 0.5) return sqrt(a);
-  if (a == 0.0) return b > 0.0 ? 0.0 : 1.0 / a;
+  if (b == 0.5 && a >= 0.0) return sqrt(a);
+  if (a == 0.0) {
+    bool odd = floor(b) == b && mod(b, 2.0) == 1.0; // an odd integer keeps the zero's sign: (-0)^-3 = -inf, (-0)^-2 = inf
+    if (b > 0.0) return odd ? a : 0.0;
+    return odd ? 1.0 / a : 1.0 / abs(a);
+  }
   if (a < 0.0) {
-    if (floor(b) != b) return sqrt(a);
+    if (floor(b) != b) return a < -3.4e38 ? (b > 0.0 ? -a : 0.0) : sqrt(a);
     float r = pow(-a, b);
     return mod(b, 2.0) == 1.0 ? -r : r;
   }
   return pow(a, b);
 }`;
 
-export const NATIVE_FUNCTIONS: { name: string; source: string }[] = [
-  { name: 'cnn_erf', source: ERF_MAIN },
-  { name: 'cnn_tanh', source: TANH },
-  { name: 'cnn_sign', source: SIGN },
-  { name: 'cnn_pow', source: POW },
-];
+/** 1.0 when v is NaN, else 0.0. */
+const IS_NAN = (nan: (v: string) => string) => `float cnn_isnan(float v) {
+  return ${nan('v')} ? 1.0 : 0.0;
+}`;
 
-/** Rewrites a core elementwise `expr` into gpu.js kernel source (native helpers for what GLSL lacks). */
-export function translateExpr(expr: string): string {
-  let s = expr
-    .replace(/Math\.tanh\(/g, 'cnn_tanh(')
-    .replace(/Math\.sign\(/g, 'cnn_sign(')
-    .replace(/Math\.pow\(/g, 'cnn_pow(')
-    .replace(/(^|[^\w.])erf\(/g, '$1cnn_erf(')
-    .replace(/Math\.SQRT1_2/g, '0.7071067811865476')
-    .replace(/Math\.SQRT2/g, '1.4142135623730951')
-    .replace(/Math\.PI/g, '3.141592653589793')
-    .replace(/Math\.E\b/g, '2.718281828459045')
-    .replace(/===/g, '==')
-    .replace(/!==/g, '!=');
-  const unknown = s.match(/Math\.\w+/g)?.filter((m) => !SUPPORTED_MATH.has(m));
-  if (unknown?.length) throw new Error(`gpu backend: cannot translate ${unknown.join(', ')} in elementwise expression '${expr}'`);
-  s = s.trim();
-  return s;
+/** JavaScript's comparison: false (0.0) when either side is NaN, except `!=` which is then true. */
+function compare(name: string, op: string, nan: (v: string) => string): string {
+  const ifNan = op === '!=' ? '1.0' : '0.0';
+  return `float ${name}(float a, float b) {
+  if (${nan('a')} || ${nan('b')}) return ${ifNan};
+  return a ${op} b ? 1.0 : 0.0;
+}`;
 }
 
-const SUPPORTED_MATH = new Set(['Math.abs', 'Math.exp', 'Math.log', 'Math.sqrt', 'Math.min', 'Math.max', 'Math.floor', 'Math.ceil']);
+/** Math.max / Math.min: NaN if either side is NaN (GLSL's max/min return the other operand on most drivers). */
+const EXTREME = (name: string, fn: 'max' | 'min', nan: (v: string) => string) => `float ${name}(float a, float b) {
+  if (${nan('a')}) return a;
+  if (${nan('b')}) return b;
+  return ${fn}(a, b);
+}`;
+
+/**
+ * Whether v replaces `best` in a running max (min): strictly greater (smaller), or the first NaN. Once best is NaN
+ * nothing replaces it, so a NaN propagates and, for arg ops, the first NaN's index wins; ties keep the first index.
+ */
+const BEATS = (name: string, op: '>' | '<', nan: (v: string) => string) => `float ${name}(float v, float best) {
+  if (${nan('best')}) return 0.0;
+  if (${nan('v')}) return 1.0;
+  return v ${op} best ? 1.0 : 0.0;
+}`;
+
+/**
+ * Whether max pooling's scan picks v over `best`, as PyTorch's `v > best || isnan(v)`: strictly greater (the first of
+ * tied maxima stays), and every NaN replaces the pick (so the pick is the window's last NaN, the value NaN).
+ */
+const POOL_PICK = (nan: (v: string) => string) => `float cnn_pool_pick(float v, float best) {
+  if (${nan('v')}) return 1.0;
+  if (${nan('best')}) return 0.0;
+  return v > best ? 1.0 : 0.0;
+}`;
+
+/** JavaScript truthiness of a number: non-zero and not NaN. */
+const TRUTHY = (nan: (v: string) => string) => `float cnn_truthy(float v) {
+  if (${nan('v')}) return 0.0;
+  return v != 0.0 ? 1.0 : 0.0;
+}`;
+
+/** The native functions for a context of this mode (the NaN test differs between GLSL ES 1.00 and 3.00). */
+export function nativeFunctions(mode: GpuMode): { name: string; source: string }[] {
+  const nan = (v: string) => isNanGlsl(mode, v);
+  const comparisons: [string, string][] = [['cnn_lt', '<'], ['cnn_le', '<='], ['cnn_gt', '>'], ['cnn_ge', '>='], ['cnn_eq', '=='], ['cnn_ne', '!=']];
+  return [
+    { name: 'cnn_isnan', source: IS_NAN(nan) },
+    { name: 'cnn_truthy', source: TRUTHY(nan) },
+    ...comparisons.map(([name, op]) => ({ name, source: compare(name, op, nan) })),
+    { name: 'cnn_max', source: EXTREME('cnn_max', 'max', nan) },
+    { name: 'cnn_min', source: EXTREME('cnn_min', 'min', nan) },
+    { name: 'cnn_beats_max', source: BEATS('cnn_beats_max', '>', nan) },
+    { name: 'cnn_beats_min', source: BEATS('cnn_beats_min', '<', nan) },
+    { name: 'cnn_pool_pick', source: POOL_PICK(nan) },
+    { name: 'cnn_erf', source: ERF(nan) },
+    { name: 'cnn_tanh', source: TANH(nan) },
+    { name: 'cnn_sign', source: SIGN(nan) },
+    { name: 'cnn_pow', source: POW(nan) },
+  ];
+}

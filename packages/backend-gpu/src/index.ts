@@ -3,8 +3,9 @@
  * `await setBackend('gpu')`). gpu.js kernels on headless-gl in Node, WebGL2 in browsers; tensors stay in textures.
  */
 import { registerBackend } from '@cnn/core';
-import { GpuBackend, GpuData } from './backend.js';
-import { start, NODE_HELP, type GpuContext, type GpuMode } from './context.js';
+import { GpuBackend } from './backend.js';
+import { GpuData } from './runtime.js';
+import { start, NODE_HELP, type GlContext, type GpuContext, type GpuJs, type GpuKernel, type GpuKernelArg, type GpuKernelSettings, type GpuMode, type GpuTexture } from './context.js';
 
 /** Starts a GL context and gpu.js; rejects (saying what to install or run) when no GL context can be made. */
 export async function createGpuBackend(): Promise<GpuBackend> {
@@ -14,4 +15,4 @@ export async function createGpuBackend(): Promise<GpuBackend> {
 registerBackend('gpu', createGpuBackend, 0);
 
 export { GpuBackend, GpuData, NODE_HELP };
-export type { GpuContext, GpuMode };
+export type { GlContext, GpuContext, GpuJs, GpuKernel, GpuKernelArg, GpuKernelSettings, GpuMode, GpuTexture };

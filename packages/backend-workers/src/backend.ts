@@ -13,8 +13,9 @@
  */
 import type {
   Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, DataId, DType, GatherGeometry,
-  MatMulGeometry, Pool2dGeometry, ReduceGeometry, ReduceOpName, TensorInfo, TypedArray, UnaryOpName,
+  KernelOutput, MatMulGeometry, Pool2dGeometry, ReduceGeometry, ReduceOpName, TensorInfo, TypedArray, UnaryOpName,
 } from '@cnn/core';
+import { kernelOutput } from '@cnn/core';
 import { unary } from './kernels/Unary.js';
 import { binary } from './kernels/Binary.js';
 import { cast } from './kernels/Cast.js';
@@ -86,7 +87,7 @@ export class WorkersBackend implements Backend {
   }
 
   // ---- memory ----------------------------------------------------------------------------------
-  write(values: TypedArray, _shape: readonly number[], dtype: DType): DataId {
+  write(values: TypedArray, dtype: DType): DataId {
     const d = this.make(dtype, values.length);
     d.values = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
     return d;
@@ -143,64 +144,62 @@ export class WorkersBackend implements Backend {
 
   // ---- elementwise -------------------------------------------------------------------------------
   unary(op: UnaryOpName, x: TensorInfo, params: readonly number[]): DataId {
-    return this.inline('unary', [x], 'float32', sizeOf(x.shape), ([xv]) => unary(op, f32(xv), params));
+    return this.inline('unary', [x], kernelOutput.unary(x), ([xv]) => unary(op, f32(xv), params));
   }
 
   binary(op: BinaryOpName, a: TensorInfo, b: TensorInfo, geo: BroadcastGeometry, params: readonly number[]): DataId {
-    return this.inline('binary', [a, b], 'float32', sizeOf(geo.outShape), ([av, bv]) => binary(op, av, bv, geo, params));
+    return this.inline('binary', [a, b], kernelOutput.binary(geo), ([av, bv]) => binary(op, av, bv, geo, params));
   }
 
   cast(x: TensorInfo, dtype: DType): DataId {
-    return this.inline('cast', [x], dtype, sizeOf(x.shape), ([xv]) => cast(xv, dtype));
+    return this.inline('cast', [x], kernelOutput.cast(x, dtype), ([xv]) => cast(xv, dtype));
   }
 
   // ---- reductions and layout -----------------------------------------------------------------------
   reduce(op: ReduceOpName, x: TensorInfo, geo: ReduceGeometry): DataId {
-    const dtype = op === 'argmax' || op === 'argmin' ? 'int32' : 'float32';
-    return this.inline('reduce', [x], dtype, geo.outer * geo.inner, ([xv]) => reduce(op, xv, geo));
+    return this.inline('reduce', [x], kernelOutput.reduce(op, geo), ([xv]) => reduce(op, xv, geo));
   }
 
   transpose(x: TensorInfo, perm: readonly number[]): DataId {
-    return this.inline('transpose', [x], x.dtype, sizeOf(x.shape), ([xv]) => transpose(xv, x.shape, perm));
+    return this.inline('transpose', [x], kernelOutput.transpose(x, perm), ([xv]) => transpose(xv, x.shape, perm));
   }
 
   gather(x: TensorInfo, geo: GatherGeometry, value: number): DataId {
-    return this.inline('gather', [x], x.dtype, geo.outer * geo.outH * geo.outW, ([xv]) => gather(xv, geo, value));
+    return this.inline('gather', [x], kernelOutput.gather(x, geo), ([xv]) => gather(xv, geo, value));
   }
 
   gatherBackward(dy: TensorInfo, geo: GatherGeometry): DataId {
-    return this.inline('gatherBackward', [dy], 'float32', geo.outer * geo.inH * geo.inW, ([v]) => gatherBackward(f32(v), geo));
+    return this.inline('gatherBackward', [dy], kernelOutput.gatherBackward(geo), ([v]) => gatherBackward(f32(v), geo));
   }
 
   oneHot(indices: TensorInfo, depth: number): DataId {
-    return this.inline('oneHot', [indices], 'float32', sizeOf(indices.shape) * depth, ([v]) => oneHot(v, depth));
+    return this.inline('oneHot', [indices], kernelOutput.oneHot(indices, depth), ([v]) => oneHot(v, depth));
   }
 
   // ---- linear algebra and convolution ---------------------------------------------------------------
   matmul(a: TensorInfo, b: TensorInfo, geo: MatMulGeometry): DataId {
-    return this.parallel('matmul', { a, b }, geo.batch * geo.m * geo.n, { geo });
+    return this.parallel('matmul', { a, b }, kernelOutput.matmul(geo), { geo });
   }
 
   conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, geo: Conv2dGeometry): DataId {
-    return this.parallel('conv2d', { x, w, bias }, geo.batch * geo.outChannels * geo.outH * geo.outW, { geo });
+    return this.parallel('conv2d', { x, w, bias }, kernelOutput.conv2d(geo), { geo });
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId {
-    return this.parallel('conv2dBackwardInput', { dy, w }, geo.batch * geo.inChannels * geo.inH * geo.inW, { geo });
+    return this.parallel('conv2dBackwardInput', { dy, w }, kernelOutput.conv2dBackwardInput(geo), { geo });
   }
 
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, geo: Conv2dGeometry): DataId {
-    const size = geo.outChannels * geo.inChannelsPerGroup * geo.kH * geo.kW;
-    return this.parallel('conv2dBackwardFilter', { x, dy }, size, { geo });
+    return this.parallel('conv2dBackwardFilter', { x, dy }, kernelOutput.conv2dBackwardFilter(geo), { geo });
   }
 
   // ---- pooling ------------------------------------------------------------------------------------
   pool2d(x: TensorInfo, geo: Pool2dGeometry): DataId {
-    return this.parallel('pool2d', { x }, geo.batch * geo.channels * geo.outH * geo.outW, { geo });
+    return this.parallel('pool2d', { x }, kernelOutput.pool2d(geo), { geo });
   }
 
   pool2dBackward(dy: TensorInfo, x: TensorInfo, geo: Pool2dGeometry): DataId {
-    return this.parallel('pool2dBackward', { dy, x }, geo.batch * geo.channels * geo.inH * geo.inW, { geo });
+    return this.parallel('pool2dBackward', { dy, x }, kernelOutput.pool2dBackward(geo), { geo });
   }
 
   // ---- scheduling ---------------------------------------------------------------------------------
@@ -252,10 +251,11 @@ export class WorkersBackend implements Backend {
     this.tail = done;
   }
 
-  /** A memory-bound kernel on the calling thread; its result array becomes the output's memory. */
-  private inline(kernel: string, ops: TensorInfo[], dtype: DType, size: number, fn: (values: TypedArray[]) => TypedArray): DataId {
+  /** A memory-bound kernel on the calling thread; its result array becomes the output's memory, sized by `output`
+   * (core's kernelOutput for the kernel). */
+  private inline(kernel: string, ops: TensorInfo[], output: KernelOutput, fn: (values: TypedArray[]) => TypedArray): DataId {
     const inputs = ops.map((t) => this.data(t.dataId));
-    const out = this.make(dtype, size);
+    const out = this.make(output.dtype, output.size);
     this.schedule(kernel, inputs, out, () => {
       out.values = fn(inputs.map((d) => d.values!));
     });
@@ -264,13 +264,15 @@ export class WorkersBackend implements Backend {
 
   /**
    * A kernel from PARALLEL_KERNELS: inline when its cost is below the threshold, else one message per planned part.
-   * `ops` are tensor operands (float32 views at run time), `extra` the plain arguments.
+   * `ops` are tensor operands (float32 views at run time), `output` the kernel's output as core states it
+   * (kernelOutput), `extra` the plain arguments.
    */
-  private parallel(kernel: ParallelKernelName, ops: Record<string, TensorInfo | null>, size: number, extra: Record<string, unknown>): DataId {
+  private parallel(kernel: ParallelKernelName, ops: Record<string, TensorInfo | null>, output: KernelOutput, extra: Record<string, unknown>): DataId {
     const spec = PARALLEL_KERNELS[kernel];
     const entries = Object.entries(ops).map(([k, t]) => [k, t ? this.data(t.dataId) : null] as const);
     const inputs = entries.flatMap(([, d]) => (d ? [d] : []));
-    const out = this.make('float32', size);
+    const { size } = output;
+    const out = this.make(output.dtype, size);
     this.schedule(kernel, inputs, out, () => {
       const args: Record<string, unknown> = { ...extra };
       const useInline = spec.cost(args) < this.options.inlineBelow || size === 0;
@@ -303,12 +305,6 @@ export class WorkersBackend implements Backend {
     }
     return v as Float32Array;
   }
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
 }
 
 function f32(v: TypedArray): Float32Array {

@@ -15,7 +15,7 @@ export const cpu = new CpuBackend();
 
 export function put(be: Backend, shape: number[], seed: number): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
-  return { dataId: be.write(randomArray(size, seed), shape, 'float32'), shape, dtype: 'float32' };
+  return { dataId: be.write(randomArray(size, seed), 'float32'), shape, dtype: 'float32' };
 }
 
 /** Max |a − b| / (1 + |b|). */

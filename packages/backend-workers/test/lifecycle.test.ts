@@ -39,7 +39,7 @@ describe('faults', () => {
   }
 
   it('a kernel error thrown on the calling thread (inline) rejects data() too', async () => {
-    const x = { dataId: be.write(new Float32Array(4), [1, 2, 2], 'float32'), shape: [1, 2, 2], dtype: 'float32' as const };
+    const x = { dataId: be.write(new Float32Array(4), 'float32'), shape: [1, 2, 2], dtype: 'float32' as const };
     const broken = { outer: 1, inH: 2, inW: 2, outH: 2, outW: 2, rows: null, cols: null } as unknown as Parameters<WorkersBackend['gather']>[1];
     const bad = be.gather(x, broken, 0);
     await expect(be.read(bad)).rejects.toThrow(/kernel 'gather' failed: .*null/);

@@ -1,7 +1,7 @@
 /** Runs conformance cases on the active backend: forward outputs, gradients, and a leak check per case. */
 import { memory, tensor, type Tensor } from '@cnn/core';
 import { compareValues } from './compare.js';
-import { DEFAULT_TOLERANCE, tensorValues, type ConformanceCase, type TensorJson } from './format.js';
+import { DEFAULT_TOLERANCE, EXACT, tensorData, tensorDType, tensorValues, type ConformanceCase, type TensorJson } from './format.js';
 import { INDEX_INPUTS, OPS } from './ops.js';
 
 export interface CaseFailure {
@@ -22,13 +22,18 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 async function check(what: string, actual: Tensor, expected: TensorJson, c: ConformanceCase, failures: CaseFailure[]): Promise<void> {
-  const exp = tensorValues(expected, `${c.name} ${what}`);
+  const exp = tensorData(expected, `${c.name} ${what}`);
   if (!sameShape(actual.shape, expected.shape)) {
     failures.push({ what, message: `shape [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]` });
     return;
   }
+  const dtype = tensorDType(expected, `${c.name} ${what}`);
+  if (actual.dtype !== dtype) {
+    failures.push({ what, message: `dtype ${actual.dtype}, expected ${dtype}` });
+    return;
+  }
   const got = await actual.data();
-  const bad = compareValues(got, exp, c.tolerance ?? DEFAULT_TOLERANCE);
+  const bad = compareValues(got, exp, dtype === 'int32' ? EXACT : (c.tolerance ?? DEFAULT_TOLERANCE));
   if (bad) {
     const i = bad.firstBadIndex;
     failures.push({
@@ -38,13 +43,14 @@ async function check(what: string, actual: Tensor, expected: TensorJson, c: Conf
   }
 }
 
-/** Makes the case's input tensors (class-index inputs as int32). */
+/** Makes the case's input tensors: int32 ones as int32, class-index inputs (stored as floats) as int32 too. */
 export function makeInputs(c: ConformanceCase): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   const indexInputs = INDEX_INPUTS[c.op] ?? [];
   for (const [name, t] of Object.entries(c.inputs)) {
-    const values = tensorValues(t, `${c.name} inputs.${name}`);
-    out[name] = indexInputs.includes(name) ? tensor(Int32Array.from(values), t.shape, 'int32') : tensor(values, t.shape);
+    const values = tensorData(t, `${c.name} inputs.${name}`);
+    const int = values instanceof Int32Array || indexInputs.includes(name);
+    out[name] = int ? tensor(Int32Array.from(values), t.shape, 'int32') : tensor(values, t.shape);
   }
   return out;
 }
@@ -62,6 +68,7 @@ export function validateCase(c: ConformanceCase): string | null {
   for (const name of Object.keys(c.grads ?? {})) {
     if (!(name in c.inputs)) return `gradient for '${name}', which is not an input`;
     if (spec.noGrad?.includes(name)) return `gradient for '${name}', which this op does not differentiate`;
+    if (c.inputs[name].dtype === 'int32') return `gradient for '${name}', which is an int32 tensor`;
   }
   if (c.grads && !c.gradOutputs?.length) return 'grads given without gradOutputs';
   return null;

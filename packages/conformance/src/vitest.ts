@@ -8,6 +8,7 @@ import { fixtureFiles, loadConformanceFile } from './fixtures.js';
 import { gradCheck } from './gradcheck.js';
 import { loadBackend } from './load-backend.js';
 import { formatFailure, runCase } from './runner.js';
+import { loadSpecialValueCases, runSpecialValueCase } from './special-values.js';
 import { basename } from 'node:path';
 
 /**
@@ -60,3 +61,34 @@ export function runConformance(backend: string, opts: RunConformanceOptions = {}
     }
   });
 }
+
+export interface RunSpecialValuesOptions {
+  /** A special-value file instead of the project's. */
+  file?: string;
+  /** Module that registers the backend, when not @cnn/backend-<name>. */
+  module?: string;
+  /** Leave the backend running after the suite (default: dispose it). */
+  keepBackend?: boolean;
+}
+
+/** `runSpecialValues('cpu')`: every special-value case (NaN, ±inf, ties, empty tensors; see special-values.ts) as a test. */
+export function runSpecialValues(backend: string, opts: RunSpecialValuesOptions = {}): void {
+  describe(`special values on '${backend}'`, () => {
+    beforeAll(async () => {
+      await loadBackend(backend, opts.module);
+    });
+    afterAll(async () => {
+      if (!opts.keepBackend) await disposeBackend(backend);
+    });
+    for (const c of loadSpecialValueCases(opts.file)) {
+      it(`${c.name}: ${c.claim}`, async () => {
+        await nextMacrotask();
+        const r = await runSpecialValueCase(c);
+        expect(r.passed, formatFailure(r)).toBe(true);
+      });
+    }
+  });
+}
+
+export { runKernelConformance } from './kernels/vitest.js';
+export type { RunKernelConformanceOptions } from './kernels/vitest.js';

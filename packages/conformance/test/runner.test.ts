@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@cnn/core';
 import '@cnn/backend-cpu';
-import { compareValues, parseConformanceFile, runCase, tensorValues, validateCase, type ConformanceCase } from '../src/index.js';
+import { compareValues, parseConformanceFile, runCase, tensorData, tensorValues, validateCase, type ConformanceCase, type TensorJson } from '../src/index.js';
 
 const repoRoot = resolve(__dirname, '../../..');
 const sample = resolve(repoRoot, '../shared/conformance-examples.json');
@@ -72,10 +72,66 @@ describe('runCase on cpu', () => {
     expect((await runCase(s)).failures[0].message).toMatch(/shape \[4\], expected \[2, 2\]/);
   });
   it('turns a rejected attribute value into a failure, not a skip', async () => {
-    const c: ConformanceCase = { ...reluCase([0]), op: 'leakyRelu', attrs: { negativeSlope: 'steep' } };
-    const r = await runCase(c);
+    const wrongKind: ConformanceCase = { ...reluCase([0]), op: 'leakyRelu', attrs: { negativeSlope: 'steep' } };
+    const r = await runCase(wrongKind);
     expect(r.failures[0]).toMatchObject({ what: 'run' });
-    expect(r.failures[0].message).toMatch(/leakyRelu: negativeSlope must be a finite number, got 'steep'/);
+    expect(r.failures[0].message).toMatch(/leakyRelu: attribute 'negativeSlope' must be a number, got "steep"/);
+    const outOfRange: ConformanceCase = { ...reluCase([0]), op: 'softmax', attrs: { dim: 3 } };
+    const lib = await runCase(outOfRange);
+    expect(lib.failures[0]).toMatchObject({ what: 'run' });
+    expect(lib.failures[0].message).toMatch(/softmax: dim must be an integer in \[-1, 0\], got 3/);
+  });
+});
+
+describe('int32 tensors', () => {
+  beforeAll(async () => {
+    await setBackend('cpu');
+  });
+  const argmaxCase = (expected: TensorJson): ConformanceCase => ({
+    name: 'argmax/mini',
+    op: 'argmax',
+    attrs: { dim: 1 },
+    inputs: { input: { shape: [2, 3], data: [1, 5, 5, 7, 7, -1] } },
+    outputs: [expected],
+    tolerance: { rtol: 1, atol: 1 },
+  });
+  it('decodes int32 data exactly, from data and from dataB64, and refuses non-integers', () => {
+    expect(Array.from(tensorData({ shape: [2], dtype: 'int32', data: [2147483647, -2147483648] }, 't'))).toEqual([2147483647, -2147483648]);
+    const b64 = Buffer.from(new Int32Array([16777217, -3]).buffer).toString('base64');
+    expect(Array.from(tensorData({ shape: [2], dtype: 'int32', dataB64: b64 }, 't'))).toEqual([16777217, -3]);
+    expect(() => tensorData({ shape: [1], dtype: 'int32', data: [1.5] }, 't')).toThrow(/t: int32 tensor holds 1.5 at index 0/);
+    expect(() => tensorData({ shape: [1], dtype: 'int64' as 'int32', data: [1] }, 't')).toThrow(/dtype "int64" is not supported/);
+    expect(() => tensorValues({ shape: [1], dtype: 'int32', data: [1] }, 't')).toThrow(/expected a float32 tensor/);
+  });
+  it('compares int32 outputs exactly, whatever the tolerance, and checks the dtype', async () => {
+    expect((await runCase(argmaxCase({ shape: [2], dtype: 'int32', data: [1, 0] }))).passed).toBe(true);
+    const offByOne = await runCase(argmaxCase({ shape: [2], dtype: 'int32', data: [2, 0] }));
+    expect(offByOne.failures.map((f) => f.message)).toEqual([expect.stringMatching(/got 1, expected 2/)]);
+    const asFloat = await runCase(argmaxCase({ shape: [2], data: [1, 0] }));
+    expect(asFloat.failures.map((f) => f.message)).toEqual(['dtype int32, expected float32']);
+  });
+  it('passes int32 inputs as int32 (cast of 16777217 rounds to 16777216) and refuses gradients for them', async () => {
+    const c: ConformanceCase = {
+      name: 'cast/mini',
+      op: 'cast',
+      attrs: { dtype: 'float32' },
+      inputs: { input: { shape: [2], dtype: 'int32', data: [16777217, -7] } },
+      outputs: [{ shape: [2], data: [16777216, -7] }],
+      tolerance: { rtol: 0, atol: 0 },
+    };
+    expect((await runCase(c)).passed).toBe(true);
+    const withGrad = { ...c, gradOutputs: [{ shape: [2], data: [1, 1] }], grads: { input: { shape: [2], data: [1, 1] } } };
+    expect(validateCase(withGrad)).toMatch(/gradient for 'input', which is an int32 tensor/);
+  });
+  it("names concat's inputs when one is missing", async () => {
+    const c: ConformanceCase = {
+      name: 'concat/gap',
+      op: 'concat',
+      attrs: { dim: 0 },
+      inputs: { input0: { shape: [1], data: [1] }, input2: { shape: [1], data: [2] } },
+      outputs: [{ shape: [2], data: [1, 2] }],
+    };
+    expect((await runCase(c)).failures[0].message).toMatch(/concat: inputs must be named input0, input1 in order, got input0, input2/);
   });
 });
 

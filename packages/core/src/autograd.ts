@@ -1,11 +1,19 @@
 /**
  * Reverse-mode autograd over the dynamic tape that ops record (`Tensor.gradFn`), as PyTorch does: gradients of
  * leaves accumulate into `.grad`; intermediate gradients are freed as soon as they have been propagated.
+ * It imports no ops (ops import the modules autograd needs, so that would close a cycle): the few tensor operations
+ * it needs arrive as `GradientOps`, from `Tensor.prototype.backward` in ops/install-methods.ts.
  */
 import { CnnError, shapeStr } from './errors.js';
 import { noGrad } from './engine.js';
 import type { Tensor } from './tensor.js';
-import { add, onesLike } from './ops/tensor-methods.js';
+
+/** The operations backward needs: seeding the root's gradient, copying one, and summing two. */
+export interface GradientOps {
+  add(a: Tensor, b: Tensor): Tensor;
+  onesLike(t: Tensor): Tensor;
+  clone(t: Tensor): Tensor;
+}
 
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -32,7 +40,7 @@ function topoOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-export function backward(root: Tensor, grad?: Tensor): void {
+export function backward(root: Tensor, grad: Tensor | undefined, ops: GradientOps): void {
   if (!root.requiresGrad) {
     throw new CnnError('backward: tensor does not require grad (no input of the computation has requiresGrad = true)');
   }
@@ -45,7 +53,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
   noGrad(() => {
     const order = topoOrder(root);
     const grads = new Map<Tensor, Tensor>();
-    grads.set(root, grad ? grad.clone() : onesLike(root));
+    grads.set(root, grad ? ops.clone(grad) : ops.onesLike(root));
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
@@ -53,7 +61,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       if (!t.gradFn) {
         // A leaf: accumulate into .grad, which the leaf owns.
         if (t.grad) {
-          const sum = add(t.grad, g);
+          const sum = ops.add(t.grad, g);
           g.dispose();
           t.grad = sum;
         } else {
@@ -66,7 +74,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       const seen = new Set<Tensor>();
       const inputGrads = t.gradFn.backward(g).map((ig) => {
         if (!ig) return null;
-        if (seen.has(ig)) return ig.clone();
+        if (seen.has(ig)) return ops.clone(ig);
         seen.add(ig);
         return ig;
       });
@@ -83,7 +91,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
         }
         const prev = grads.get(input);
         if (prev) {
-          grads.set(input, add(prev, ig));
+          grads.set(input, ops.add(prev, ig));
           prev.dispose();
           ig.dispose();
         } else {

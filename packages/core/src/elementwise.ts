@@ -3,6 +3,12 @@
  * `x` (unary) or `a`, `b` (binary), the op's numeric parameters `p0`, `p1`, `Math.*` and the helper `erf(x)`
  * (see ./math.ts). The CPU backends compile it into a loop; the GPU backend translates it into a shader expression.
  * `ref` is the same function, for reference implementations and tests.
+ *
+ * Special values (NaN, ±inf, ±0) are part of each op's meaning and follow PyTorch 1.13 (see "Special values" in
+ * ./backend/contract.ts). The expressions have JavaScript semantics and are written so that those give PyTorch's
+ * answers: a comparison with NaN is false, so `x < 0 ? 0 : x` passes NaN through where `x > 0 ? x : 0` would turn it
+ * into 0; `Math.max`/`Math.min` return NaN when either operand is NaN. A translator to another language must keep
+ * these semantics (GLSL's max/min/clamp, WebAssembly's pmax/pmin and SSE's maxps do not propagate NaN).
  */
 import { erf } from './math.js';
 
@@ -24,7 +30,8 @@ export const UNARY_OPS = {
   identity: { expr: 'x', params: [], ref: (x) => x },
   neg: { expr: '-x', params: [], ref: (x) => -x },
   abs: { expr: 'Math.abs(x)', params: [], ref: (x) => Math.abs(x) },
-  sign: { expr: 'Math.sign(x)', params: [], ref: (x) => Math.sign(x) },
+  /** PyTorch's sign: sign(NaN) = 0 and sign(±0) = +0 (Math.sign would give NaN and -0). */
+  sign: { expr: 'x > 0 ? 1 : x < 0 ? -1 : 0', params: [], ref: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
   exp: { expr: 'Math.exp(x)', params: [], ref: (x) => Math.exp(x) },
   log: { expr: 'Math.log(x)', params: [], ref: (x) => Math.log(x) },
   sqrt: { expr: 'Math.sqrt(x)', params: [], ref: (x) => Math.sqrt(x) },
@@ -33,10 +40,17 @@ export const UNARY_OPS = {
   reciprocal: { expr: '1 / x', params: [], ref: (x) => 1 / x },
   /** x · scale + shift: scalar arithmetic without a scalar tensor. */
   affine: { expr: 'x * p0 + p1', params: ['scale', 'shift'], ref: (x, p) => x * p[0] + p[1] },
-  pow: { expr: 'Math.pow(x, p0)', params: ['exponent'], ref: (x, p) => Math.pow(x, p[0]) },
+  /** PyTorch computes x^±0.5 as sqrt / rsqrt, which differ from pow at -0 and -inf (pow(-inf, 0.5) = NaN, not inf). */
+  pow: {
+    expr: 'p0 === 0.5 ? Math.sqrt(x) : p0 === -0.5 ? 1 / Math.sqrt(x) : Math.pow(x, p0)',
+    params: ['exponent'],
+    ref: (x, p) => (p[0] === 0.5 ? Math.sqrt(x) : p[0] === -0.5 ? 1 / Math.sqrt(x) : Math.pow(x, p[0])),
+  },
+  /** NaN stays NaN (Math.max/min propagate it); min > max gives max everywhere, as torch.clamp. */
   clamp: { expr: 'Math.min(Math.max(x, p0), p1)', params: ['min', 'max'], ref: (x, p) => Math.min(Math.max(x, p[0]), p[1]) },
   step: { expr: 'x > 0 ? 1 : 0', params: [], ref: (x) => (x > 0 ? 1 : 0) },
-  relu: { expr: 'x > 0 ? x : 0', params: [], ref: (x) => (x > 0 ? x : 0) },
+  /** relu(NaN) = NaN and relu(-0) = -0, as torch.relu (written so the comparison with NaN is the false one). */
+  relu: { expr: 'x < 0 ? 0 : x', params: [], ref: (x) => (x < 0 ? 0 : x) },
   leakyRelu: { expr: 'x > 0 ? x : p0 * x', params: ['negativeSlope'], ref: (x, p) => (x > 0 ? x : p[0] * x) },
   elu: { expr: 'x > 0 ? x : p0 * (Math.exp(x) - 1)', params: ['alpha'], ref: (x, p) => (x > 0 ? x : p[0] * (Math.exp(x) - 1)) },
   sigmoid: { expr: '1 / (1 + Math.exp(-x))', params: [], ref: (x) => 1 / (1 + Math.exp(-x)) },
@@ -51,7 +65,13 @@ export const BINARY_OPS = {
   sub: { expr: 'a - b', params: [], ref: (a, b) => a - b },
   mul: { expr: 'a * b', params: [], ref: (a, b) => a * b },
   div: { expr: 'a / b', params: [], ref: (a, b) => a / b },
-  pow: { expr: 'Math.pow(a, b)', params: [], ref: (a, b) => Math.pow(a, b) },
+  /** C's pow, as torch.pow: 1^y = 1 and (-1)^±inf = 1 even for y = NaN (JavaScript's Math.pow gives NaN there). */
+  pow: {
+    expr: 'a === 1 || (a === -1 && Math.abs(b) > 3.4028234663852886e38) ? 1 : Math.pow(a, b)',
+    params: [],
+    ref: (a, b) => (a === 1 || (a === -1 && Math.abs(b) > 3.4028234663852886e38) ? 1 : Math.pow(a, b)),
+  },
+  /** NaN if either operand is NaN, as torch.maximum / torch.minimum. */
   maximum: { expr: 'Math.max(a, b)', params: [], ref: (a, b) => Math.max(a, b) },
   minimum: { expr: 'Math.min(a, b)', params: [], ref: (a, b) => Math.min(a, b) },
   gt: { expr: 'a > b ? 1 : 0', params: [], ref: (a, b) => (a > b ? 1 : 0) },
@@ -59,10 +79,13 @@ export const BINARY_OPS = {
   lt: { expr: 'a < b ? 1 : 0', params: [], ref: (a, b) => (a < b ? 1 : 0) },
   le: { expr: 'a <= b ? 1 : 0', params: [], ref: (a, b) => (a <= b ? 1 : 0) },
   eq: { expr: 'a === b ? 1 : 0', params: [], ref: (a, b) => (a === b ? 1 : 0) },
-  // Fused activation backward ops: a = upstream gradient, b = the activation's input (x) or output (y).
-  reluBackward: { expr: 'b > 0 ? a : 0', params: [], ref: (a, b) => (b > 0 ? a : 0) },
+  /** a where b ≠ 0, else 0: picks entries by a 0/1 mask without 0 · ±inf = NaN (nllLoss / crossEntropy over -inf logits). */
+  mask: { expr: 'b !== 0 ? a : 0', params: [], ref: (a, b) => (b !== 0 ? a : 0) },
+  // Fused activation backward ops: a = upstream gradient, b = the activation's input (x) or output (y). Each follows
+  // PyTorch's formula, including which branch NaN takes (threshold_backward: `x <= 0 ? 0 : dy`, so NaN passes dy).
+  reluBackward: { expr: 'b <= 0 ? 0 : a', params: [], ref: (a, b) => (b <= 0 ? 0 : a) },
   leakyReluBackward: { expr: 'b > 0 ? a : a * p0', params: ['negativeSlope'], ref: (a, b, p) => (b > 0 ? a : a * p[0]) },
-  eluBackward: { expr: 'b > 0 ? a : a * p0 * Math.exp(b)', params: ['alpha'], ref: (a, b, p) => (b > 0 ? a : a * p[0] * Math.exp(b)) },
+  eluBackward: { expr: 'b <= 0 ? a * p0 * Math.exp(b) : a', params: ['alpha'], ref: (a, b, p) => (b <= 0 ? a * p[0] * Math.exp(b) : a) },
   sigmoidBackward: { expr: 'a * b * (1 - b)', params: [], ref: (a, b) => a * b * (1 - b) },
   tanhBackward: { expr: 'a * (1 - b * b)', params: [], ref: (a, b) => a * (1 - b * b) },
   geluBackward: {

@@ -85,21 +85,26 @@ export function noGrad<T>(fn: () => T): T {
 
 export type TensorContainer = Tensor | null | undefined | void | number | string | boolean | TensorContainer[] | { [key: string]: TensorContainer };
 
-function collect(value: unknown, into: Set<Tensor>, seen: Set<unknown>, isTensor: (v: unknown) => v is Tensor): void {
+/**
+ * Marks Tensor.prototype (tensor.ts sets it), so that `tidy` can tell tensors in its result from other objects without
+ * importing the Tensor class: tensor.ts imports this module, and the reverse import would close a cycle. A registered
+ * symbol, so that tensors of a second copy of core (ESM + CJS) are recognised too.
+ */
+export const TENSOR_BRAND: unique symbol = Symbol.for('@cnn/core/Tensor');
+
+function isBrandedTensor(value: object): value is Tensor {
+  return (value as { [TENSOR_BRAND]?: unknown })[TENSOR_BRAND] === true;
+}
+
+function collect(value: unknown, into: Set<Tensor>, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if (isTensor(value)) {
+  if (isBrandedTensor(value)) {
     into.add(value);
     return;
   }
   const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
-  for (const v of items) collect(v, into, seen, isTensor);
-}
-
-let tensorCheck: ((v: unknown) => v is Tensor) | null = null;
-/** Set once by tensor.ts, to avoid an import cycle. */
-export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
-  tensorCheck = fn;
+  for (const v of items) collect(v, into, seen);
 }
 
 /**
@@ -127,7 +132,7 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
     throw new CnnError('tidy: the function must be synchronous; await inside it is not supported (read data after tidy returns)');
   }
   const kept = new Set<Tensor>();
-  collect(result, kept, new Set(), tensorCheck!);
+  collect(result, kept, new Set());
   const parent = e.scopes[e.scopes.length - 1];
   for (const t of scope) {
     if (kept.has(t)) parent?.add(t);

@@ -1,9 +1,12 @@
+/**
+ * The Tensor class: identity, shape, memory ownership and data access. A leaf module on purpose: it imports no ops and
+ * no autograd, so no module cycle runs through it. Its operation methods (`t.add(...)`, `t.backward()`) are declared
+ * here and installed on the prototype by `ops/install-methods.ts`, which the package entry imports first.
+ */
 import type { Backend, DataId, DType, TensorInfo, TypedArray } from './backend/contract.js';
 import { CnnError, shapeStr } from './errors.js';
-import { nextTensorId, releaseData, retainData, setTensorCheck, trackTensor, untrackTensor } from './engine.js';
-import { backward as runBackward } from './autograd.js';
+import { nextTensorId, releaseData, retainData, TENSOR_BRAND, trackTensor, untrackTensor } from './engine.js';
 import { sizeOf } from './geometry/broadcast.js';
-import * as ops from './ops/tensor-methods.js';
 
 /** A node of the autograd tape: how to turn the output's gradient into the inputs' gradients. */
 export interface GradFn {
@@ -18,7 +21,54 @@ export interface GradFn {
  * without waiting; `await t.data()` reads the values. Tensors own backend memory: `dispose()` them, or create them
  * inside `tidy()`.
  */
-export class Tensor implements TensorInfo {
+/** Shape arguments as PyTorch takes them: `t.reshape(2, 3)` or `t.reshape([2, 3])`. */
+export type ShapeArgs = number[] | [readonly number[]];
+
+/**
+ * The operations every tensor has as methods. Each is the function of the same name in `F` (./ops) with this tensor
+ * as its first operand; `ops/install-methods.ts` implements every member (the compiler checks that none is missing).
+ */
+export interface TensorMethods {
+  add(b: Tensor | number): Tensor;
+  sub(b: Tensor | number): Tensor;
+  mul(b: Tensor | number): Tensor;
+  div(b: Tensor | number): Tensor;
+  pow(exponent: Tensor | number): Tensor;
+  neg(): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  abs(): Tensor;
+  square(): Tensor;
+  relu(): Tensor;
+  sigmoid(): Tensor;
+  tanh(): Tensor;
+  sum(dim?: number | number[], keepDim?: boolean): Tensor;
+  mean(dim?: number | number[], keepDim?: boolean): Tensor;
+  max(dim?: number | number[], keepDim?: boolean): Tensor;
+  min(dim?: number | number[], keepDim?: boolean): Tensor;
+  argmax(dim?: number, keepDim?: boolean): Tensor;
+  argmin(dim?: number, keepDim?: boolean): Tensor;
+  reshape(...shape: ShapeArgs): Tensor;
+  /** Same as reshape (shares memory). */
+  view(...shape: ShapeArgs): Tensor;
+  flatten(startDim?: number, endDim?: number): Tensor;
+  transpose(dim0: number, dim1: number): Tensor;
+  permute(...dims: ShapeArgs): Tensor;
+  squeeze(dim?: number): Tensor;
+  unsqueeze(dim: number): Tensor;
+  matmul(b: Tensor): Tensor;
+  /** Values without autograd history, sharing memory. */
+  detach(): Tensor;
+  clone(): Tensor;
+  toFloat(): Tensor;
+  toInt(): Tensor;
+  /** Computes gradients of this tensor (a scalar, or with an explicit `grad` of the same shape) with respect to every
+   * leaf that requires grad, accumulating into their `.grad`. */
+  backward(grad?: Tensor): void;
+}
+
+export class Tensor implements TensorInfo, TensorMethods {
   readonly id: number;
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -154,50 +204,44 @@ export class Tensor implements TensorInfo {
     return this;
   }
 
-  /** Computes gradients of this tensor (a scalar, or with an explicit `grad` of the same shape) with respect to every
-   * leaf that requires grad, accumulating into their `.grad`. */
-  backward(grad?: Tensor): void {
-    runBackward(this, grad);
-  }
-
   toString(): string {
     return `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
 
-  // ---- operations as methods (the functions live in ./ops) --------------------------------------
-  add(b: Tensor | number): Tensor { return ops.add(this, b); }
-  sub(b: Tensor | number): Tensor { return ops.sub(this, b); }
-  mul(b: Tensor | number): Tensor { return ops.mul(this, b); }
-  div(b: Tensor | number): Tensor { return ops.div(this, b); }
-  pow(e: Tensor | number): Tensor { return ops.pow(this, e); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  square(): Tensor { return ops.square(this); }
-  relu(): Tensor { return ops.relu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sum(dim?: number | number[], keepDim = false): Tensor { return ops.sum(this, dim, keepDim); }
-  mean(dim?: number | number[], keepDim = false): Tensor { return ops.mean(this, dim, keepDim); }
-  max(dim?: number | number[], keepDim = false): Tensor { return ops.max(this, dim, keepDim); }
-  min(dim?: number | number[], keepDim = false): Tensor { return ops.min(this, dim, keepDim); }
-  argmax(dim?: number, keepDim = false): Tensor { return ops.argmax(this, dim, keepDim); }
-  argmin(dim?: number, keepDim = false): Tensor { return ops.argmin(this, dim, keepDim); }
-  reshape(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, flatArgs(shape)); }
-  view(...shape: number[] | [readonly number[]]): Tensor { return ops.reshape(this, flatArgs(shape)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
-  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
-  permute(...dims: number[] | [readonly number[]]): Tensor { return ops.permute(this, flatArgs(dims)); }
-  squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
-  matmul(b: Tensor): Tensor { return ops.matmul(this, b); }
-  /** Values without autograd history, sharing memory. */
-  detach(): Tensor { return ops.detach(this); }
-  clone(): Tensor { return ops.clone(this); }
-  toFloat(): Tensor { return ops.cast(this, 'float32'); }
-  toInt(): Tensor { return ops.cast(this, 'int32'); }
+  // ---- operations as methods: declared here, installed by ops/install-methods.ts (see TensorMethods) ----------
+  declare add: TensorMethods['add'];
+  declare sub: TensorMethods['sub'];
+  declare mul: TensorMethods['mul'];
+  declare div: TensorMethods['div'];
+  declare pow: TensorMethods['pow'];
+  declare neg: TensorMethods['neg'];
+  declare exp: TensorMethods['exp'];
+  declare log: TensorMethods['log'];
+  declare sqrt: TensorMethods['sqrt'];
+  declare abs: TensorMethods['abs'];
+  declare square: TensorMethods['square'];
+  declare relu: TensorMethods['relu'];
+  declare sigmoid: TensorMethods['sigmoid'];
+  declare tanh: TensorMethods['tanh'];
+  declare sum: TensorMethods['sum'];
+  declare mean: TensorMethods['mean'];
+  declare max: TensorMethods['max'];
+  declare min: TensorMethods['min'];
+  declare argmax: TensorMethods['argmax'];
+  declare argmin: TensorMethods['argmin'];
+  declare reshape: TensorMethods['reshape'];
+  declare view: TensorMethods['view'];
+  declare flatten: TensorMethods['flatten'];
+  declare transpose: TensorMethods['transpose'];
+  declare permute: TensorMethods['permute'];
+  declare squeeze: TensorMethods['squeeze'];
+  declare unsqueeze: TensorMethods['unsqueeze'];
+  declare matmul: TensorMethods['matmul'];
+  declare detach: TensorMethods['detach'];
+  declare clone: TensorMethods['clone'];
+  declare toFloat: TensorMethods['toFloat'];
+  declare toInt: TensorMethods['toInt'];
+  declare backward: TensorMethods['backward'];
 }
 
 export type NestedArray = number | NestedArray[];
@@ -211,11 +255,9 @@ function nest(flat: number[], shape: readonly number[]): NestedArray {
   return out;
 }
 
-function flatArgs(args: number[] | [readonly number[]]): number[] {
-  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
-}
-
 export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
-setTensorCheck(isTensor);
+
+// How `tidy` recognises tensors in a result without importing this module (see TENSOR_BRAND in engine.ts).
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });

@@ -5,6 +5,7 @@
  * API on `models.mnistCnn()`; tfjs runs the same W1 conv (NHWC) and, where it has the kernels, the same training step.
  */
 import { setBackend } from '@cnn/core';
+import { importBackend } from '@cnn/backends';
 import { models } from '@cnn/models';
 import {
   W1, buildMnistStep, contractAdapter, type BrowserEngine, type BrowserWorkload, type Step,
@@ -51,9 +52,9 @@ function tfjsEngine(backend: 'webgl' | 'wasm', label: string): Engine {
 }
 
 export const ENGINES: Record<BrowserEngine, Engine> = {
-  cpu: cnnEngine('cpu', 'cnn cpu (JavaScript, main thread)', () => import('@cnn/backend-cpu')),
-  workers: cnnEngine('workers', 'cnn workers (Web Workers + wasm SIMD)', () => import('@cnn/backend-workers')),
-  gpu: cnnEngine('gpu', 'cnn gpu (gpu.js on WebGL2)', () => import('@cnn/backend-gpu')),
+  cpu: cnnEngine('cpu', 'cnn cpu (JavaScript, main thread)', () => importBackend('cpu')),
+  workers: cnnEngine('workers', 'cnn workers (Web Workers + wasm SIMD)', () => importBackend('workers')),
+  gpu: cnnEngine('gpu', 'cnn gpu (gpu.js on WebGL2)', () => importBackend('gpu')),
   'tfjs-webgl': tfjsEngine('webgl', 'TensorFlow.js 4.22 webgl'),
   'tfjs-wasm': tfjsEngine('wasm', 'TensorFlow.js 4.22 wasm (XNNPACK)'),
 };

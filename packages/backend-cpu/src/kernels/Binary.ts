@@ -1,14 +1,15 @@
 /**
  * Broadcasting binary ops from core's BINARY_OPS table, each compiled once per op (see Unary.ts for why).
- * Broadcast geometry is first collapsed (adjacent dims merged where both operands stay contiguous), then run as an
- * odometer over the outer dims with a strided inner loop; equal-shape operands take a flat loop.
+ * Runs core's collapsed broadcast loop (`geo.loop`) as an odometer over the outer dims with a strided inner loop;
+ * equal-shape operands (a rank-1 loop with unit strides) take a flat loop.
  */
-import { BINARY_OPS, erf, type BinaryOpName, type BroadcastGeometry, type TypedArray } from '@cnn/core';
+import { BINARY_OPS, erf, sizeOf, type BinaryOpName, type BroadcastGeometry, type TypedArray } from '@cnn/core';
 
 type Erf = (v: number) => number;
 type FlatLoop = (A: TypedArray, B: TypedArray, OUT: Float32Array, n: number, p0: number, p1: number, erfFn: Erf) => void;
 type StridedLoop = (
-  A: TypedArray, B: TypedArray, OUT: Float32Array, shape: Int32Array, as: Int32Array, bs: Int32Array, p0: number, p1: number, erfFn: Erf,
+  A: TypedArray, B: TypedArray, OUT: Float32Array, shape: readonly number[], as: readonly number[], bs: readonly number[],
+  p0: number, p1: number, erfFn: Erf,
 ) => void;
 
 const flatCache = new Map<BinaryOpName, FlatLoop>();
@@ -48,38 +49,14 @@ for (let t = 0; t < outer; t++) {
   return fn;
 }
 
-/** Drops size-1 dims and merges dim d into d+1 where both operands step through them as one contiguous run. */
-function collapse(geo: BroadcastGeometry): { shape: Int32Array; as: Int32Array; bs: Int32Array } {
-  const shape: number[] = [];
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let d = 0; d < geo.outShape.length; d++) {
-    const size = geo.outShape[d];
-    if (size === 1) continue;
-    const last = shape.length - 1;
-    if (last >= 0 && as[last] === geo.aStrides[d] * size && bs[last] === geo.bStrides[d] * size) {
-      shape[last] *= size;
-      as[last] = geo.aStrides[d];
-      bs[last] = geo.bStrides[d];
-    } else {
-      shape.push(size);
-      as.push(geo.aStrides[d]);
-      bs.push(geo.bStrides[d]);
-    }
-  }
-  if (shape.length === 0) return { shape: Int32Array.of(1), as: Int32Array.of(0), bs: Int32Array.of(0) };
-  return { shape: Int32Array.from(shape), as: Int32Array.from(as), bs: Int32Array.from(bs) };
-}
-
 export function binary(op: BinaryOpName, a: TypedArray, b: TypedArray, geo: BroadcastGeometry, params: readonly number[]): Float32Array {
-  let n = 1;
-  for (const d of geo.outShape) n *= d;
+  const n = sizeOf(geo.outShape);
   const out = new Float32Array(n);
   if (n === 0) return out;
   const p0 = params[0] ?? 0;
   const p1 = params[1] ?? 0;
-  const c = collapse(geo);
-  if (c.shape.length === 1 && c.as[0] === 1 && c.bs[0] === 1) flatLoop(op)(a, b, out, n, p0, p1, erf);
-  else stridedLoop(op)(a, b, out, c.shape, c.as, c.bs, p0, p1, erf);
+  const { shape, aStrides, bStrides } = geo.loop;
+  if (shape.length === 1 && aStrides[0] === 1 && bStrides[0] === 1) flatLoop(op)(a, b, out, n, p0, p1, erf);
+  else stridedLoop(op)(a, b, out, shape, aStrides, bStrides, p0, p1, erf);
   return out;
 }

@@ -6,7 +6,7 @@ import type { Conv2dGeometry } from '@cnn/core';
 import { gemm, view } from '../gemm.js';
 import { im2col } from '../im2col.js';
 import { colScratch } from '../scratch.js';
-import { isDepthwise, isPointwise, isWinograd3x3, validRange } from '../conv-util.js';
+import { isDepthwise, isPointwise, useWinograd, validRange } from '../conv-util.js';
 import { winogradConv3x3 } from '../winograd.js';
 
 export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, geo: Conv2dGeometry): Float32Array {
@@ -18,8 +18,8 @@ export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | nu
     depthwise(x, w, out, geo);
     return out;
   }
-  if (isWinograd3x3(geo)) {
-    winogradConv3x3(x, w, geo, out);
+  if (useWinograd(geo, x, w)) {
+    winogradConv3x3(x, w, geo, false, out);
     return out;
   }
   const Cg = geo.inChannelsPerGroup;

@@ -1,13 +1,15 @@
 /**
  * ∂L/∂x of conv2d. Per image and group: colGrad (Kc × P) = W_gᵀ (Kc × Og) · dY[n, g] (Og × P), then col2im adds it
- * onto dx. The transpose of W is free: the GEMM reads W through a column-major view while packing.
+ * onto dx. The transpose of W is free: the GEMM reads W through a column-major view while packing. Winograd-eligible
+ * 3×3 convs run their input gradient as the forward conv of dy that core's backwardInputAsConv describes.
  */
 import type { Conv2dGeometry } from '@cnn/core';
+import { backwardInputAsConv } from '@cnn/core/geometry';
 import { gemm, view } from '../gemm.js';
 import { col2im } from '../im2col.js';
-import { isDepthwise, isPointwise, isWinograd3x3, validRange } from '../conv-util.js';
+import { isDepthwise, isPointwise, useWinograd, validRange } from '../conv-util.js';
 import { winogradConv3x3 } from '../winograd.js';
-import { colScratch, f32Scratch } from '../scratch.js';
+import { colScratch } from '../scratch.js';
 
 export function conv2dBackwardInput(dy: Float32Array, w: Float32Array, geo: Conv2dGeometry): Float32Array {
   const { batch, inChannels: C, inH, inW, outChannels: O, outH, outW, groups } = geo;
@@ -18,8 +20,10 @@ export function conv2dBackwardInput(dy: Float32Array, w: Float32Array, geo: Conv
     depthwiseBackwardInput(dy, w, dx, geo);
     return dx;
   }
-  if (isWinograd3x3(geo)) {
-    winogradBackwardInput(dy, w, dx, geo);
+  const asConv = backwardInputAsConv(geo);
+  if (asConv && useWinograd(geo, dy, w)) {
+    // dx is a 3×3 stride-1 conv of dy with the kernel rotated and its channel axes swapped.
+    winogradConv3x3(dy, w, asConv, true, dx);
     return dx;
   }
   const Cg = geo.inChannelsPerGroup;
@@ -67,20 +71,4 @@ function depthwiseBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Ar
       }
     }
   }
-}
-
-/**
- * For a 3×3 stride-1 conv, dx is itself a 3×3 stride-1 conv: of dy, with the kernel rotated 180° and its channel axes
- * swapped (w' [C, O, 3, 3]), and padding 2 − pad on the leading edges (dx[ih] = Σ dy[ih − pad' + k'] · w'[k']).
- */
-function winogradBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geo: Conv2dGeometry): void {
-  const { inChannels: C, outChannels: O } = geo;
-  const wf = f32Scratch('flippedW', C * O * 9);
-  for (let o = 0; o < O; o++)
-    for (let c = 0; c < C; c++)
-      for (let k = 0; k < 9; k++) wf[(c * O + o) * 9 + k] = w[(o * C + c) * 9 + 8 - k];
-  winogradConv3x3(dy, wf, {
-    batch: geo.batch, inChannels: O, inH: geo.outH, inW: geo.outW, outChannels: C, outH: geo.inH, outW: geo.inW,
-    padTop: 2 - geo.padTop, padLeft: 2 - geo.padLeft,
-  }, dx);
 }

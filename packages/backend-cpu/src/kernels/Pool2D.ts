@@ -1,8 +1,8 @@
 /**
  * Max / average pooling over core's window tables (see Pool2dGeometry): rows[i·windowH + t] and cols[j·windowW + u]
- * name input cells (≥ 0), padding (-1) or nothing (-2). Max skips both kinds of non-cell and uses a strict `>` so the
- * first arg-max wins, with NaN treated as larger than everything (PyTorch). Average sums the cells and divides by
- * rowDiv[i]·colDiv[j] (padding counted there by core when countIncludePad).
+ * name input cells (≥ 0), padding (-1) or nothing (-2). Max skips both kinds of non-cell; a window holding a NaN gives
+ * NaN (PyTorch). Average sums the cells and divides by rowDiv[i]·colDiv[j] (padding counted there by core when
+ * countIncludePad).
  */
 import type { Pool2dGeometry } from '@cnn/core';
 
@@ -35,7 +35,11 @@ export function pool2d(x: Float32Array, geo: Pool2dGeometry): Float32Array {
   return out;
 }
 
-/** Flat input index (within a plane) of the first arg-max of window (i, j), or -1 if the window has no cell. */
+/**
+ * Flat input index (within a plane) of the cell max pooling picks in window (i, j), or -1 if the window has no cell.
+ * As PyTorch's `val > max || isnan(val)` scan: the first cell of the window to start with (so an all -inf window
+ * routes there), a strict `>` so the first of tied maxima wins, and every NaN replaces the pick, so the LAST NaN wins.
+ */
 export function argMaxInWindow(x: Float32Array, plane: number, geo: Pool2dGeometry, i: number, j: number): number {
   const { inW, windowH: kh, windowW: kw, rows, cols } = geo;
   let best = -Infinity;
@@ -47,7 +51,7 @@ export function argMaxInWindow(x: Float32Array, plane: number, geo: Pool2dGeomet
       const c = cols[j * kw + u];
       if (c < 0) continue;
       const v = x[plane + r * inW + c];
-      if (at < 0 || v > best || (v !== v && best === best)) {
+      if (at < 0 || v > best || v !== v) {
         best = v;
         at = r * inW + c;
       }

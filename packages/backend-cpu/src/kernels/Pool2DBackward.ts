@@ -1,7 +1,7 @@
 /**
- * ∂L/∂x of pool2d. Max: each dy goes to its window's first arg-max (recomputed from x, same comparisons as the
- * forward). Avg: dy / (rowDiv·colDiv) is spread over the window's cells (padding takes its share and drops it).
- * Overlapping windows sum into a float64 plane.
+ * ∂L/∂x of pool2d. Max: each dy goes to the cell the forward picked (recomputed from x by argMaxInWindow: the first of
+ * tied maxima, the last NaN of a window holding NaN, as PyTorch). Avg: dy / (rowDiv·colDiv) is spread over the
+ * window's cells (padding takes its share and drops it). Overlapping windows sum into a float64 plane.
  */
 import type { Pool2dGeometry } from '@cnn/core';
 import { f64Scratch } from '../scratch.js';

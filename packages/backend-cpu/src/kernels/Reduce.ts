@@ -2,7 +2,7 @@
  * Reductions over the middle axis of `[outer, reduce, inner]`. The loops walk the reduced axis outermost within each
  * outer slice, so every pass over `inner` is unit-stride; running values live in a float64 row.
  * max/min/argmax/argmin propagate NaN as PyTorch does (a NaN beats everything, the first NaN wins) and keep the first
- * index on ties (strict comparisons).
+ * index on ties (strict comparisons). An empty reduced axis gives 0 for sum; core never asks the others for one.
  */
 import type { ReduceGeometry, ReduceOpName, TypedArray } from '@cnn/core';
 import { f64Scratch } from '../scratch.js';

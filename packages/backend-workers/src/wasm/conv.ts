@@ -4,11 +4,13 @@
  * the shared tensors.
  * - 3×3 stride-1 convs (backend-cpu's isWinograd3x3): Winograd F(2×2, 3×3) — input transform, 16 GEMMs of
  *   (channels × channels) · (channels × tiles), output transform — all SIMD. The input gradient of such a conv is the
- *   same computation on dy with the kernel rotated and its channel axes swapped.
+ *   same computation on dy with the kernel rotated and its channel axes swapped (core's backwardInputAsConv); the
+ *   filter transform is backend-cpu's winogradFilterTile.
  * - Others: im2col + GEMM (forward), GEMM + col2im (input gradient), im2col + GEMM against colᵀ (weight gradient).
  */
 import type { Conv2dGeometry } from '@cnn/core';
-import { isWinograd3x3 } from '../cpu-kernels.js';
+import { backwardInputAsConv } from '@cnn/core/geometry';
+import { useWinograd, winogradFilterTile } from '../cpu-kernels.js';
 import type { SimdKernels } from './loader.js';
 
 export interface ConvRange {
@@ -22,29 +24,24 @@ export interface ConvRange {
 const WINO_TILES = 192;
 
 interface WinoProblem {
-  /** Input [N][C][H][W] (shared) and the part's images. */
+  /** The forward conv Winograd runs: w's own conv, or core's backwardInputAsConv of it (`flipped`). */
+  conv: Conv2dGeometry;
+  flipped: boolean;
+  /** The conv's input [N][C][H][W] (x, or dy when flipped) and output (out, or dx); this part writes images
+   * [n0, n1) × output channels [o0, o0 + Op). */
   x: Float32Array;
-  C: number;
-  H: number;
-  W: number;
-  padTop: number;
-  padLeft: number;
-  /** Output [N][Otot][outH][outW]; this part writes channels [o0, o0 + Op). */
+  w: Float32Array;
   out: Float32Array;
-  Otot: number;
-  outH: number;
-  outW: number;
   n0: number;
   n1: number;
   o0: number;
   Op: number;
-  /** 3×3 kernel of output channel j (local, < Op), input channel i: writes 9 values into g. */
-  kernel: (j: number, i: number, g: Float64Array) => void;
   bias: Float32Array | null;
 }
 
 function winograd(s: SimdKernels, p: WinoProblem): void {
-  const { C, H, W, padTop, padLeft, outH, outW, Op, Otot } = p;
+  const { conv, Op } = p;
+  const { inChannels: C, inH: H, inW: W, padTop, padLeft, outChannels: Otot, outH, outW } = conv;
   const tilesH = Math.ceil(outH / 2);
   const tilesW = Math.ceil(outW / 2);
   const tilesWp = Math.ceil(tilesW / 4) * 4;
@@ -67,28 +64,16 @@ function winograd(s: SimdKernels, p: WinoProblem): void {
   const mem = s.commit();
   const k = s.k;
 
-  // Filter transform U = G·g·Gᵀ, packed as GEMM A slivers: U[ξ][o / 4][c][o % 4].
+  // Filter transform (backend-cpu's winogradFilterTile), packed as GEMM A slivers: U[ξ][o / 4][c][o % 4].
   const U = mem.subarray(pU / 4, pU / 4 + 16 * Opad * C);
   U.fill(0);
-  const g = new Float64Array(9);
+  const u = new Float64Array(16);
   const OC = Opad * C;
   for (let j = 0; j < Op; j++) {
     for (let c = 0; c < C; c++) {
-      p.kernel(j, c, g);
+      winogradFilterTile(p.w, conv, p.o0 + j, c, p.flipped, u);
       const base = ((j >> 2) * C + c) * 4 + (j & 3);
-      const rows = [
-        [g[0], g[1], g[2]],
-        [0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8])],
-        [0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8])],
-        [g[6], g[7], g[8]],
-      ];
-      for (let r = 0; r < 4; r++) {
-        const [a, b, cc] = rows[r];
-        U[(r * 4) * OC + base] = a;
-        U[(r * 4 + 1) * OC + base] = 0.5 * (a + b + cc);
-        U[(r * 4 + 2) * OC + base] = 0.5 * (a - b + cc);
-        U[(r * 4 + 3) * OC + base] = cc;
-      }
+      for (let xi = 0; xi < 16; xi++) U[xi * OC + base] = u[xi];
     }
   }
   if (p.bias) mem.set(p.bias.subarray(p.o0, p.o0 + Op), pBias / 4);
@@ -122,15 +107,8 @@ export function convForwardSimd(
   s: SimdKernels, x: Float32Array, w: Float32Array, bias: Float32Array | null, geo: Conv2dGeometry, part: ConvRange, out: Float32Array,
 ): void {
   const { inChannels: C, inH, inW, outChannels: O, outH, outW } = geo;
-  if (isWinograd3x3(geo)) {
-    winograd(s, {
-      x, C, H: inH, W: inW, padTop: geo.padTop, padLeft: geo.padLeft, out, Otot: O, outH, outW,
-      n0: part.n0, n1: part.n1, o0: part.o0, Op: part.o1 - part.o0, bias,
-      kernel: (j, i, g) => {
-        const b = ((part.o0 + j) * C + i) * 9;
-        for (let t = 0; t < 9; t++) g[t] = w[b + t];
-      },
-    });
+  if (useWinograd(geo, x, w)) {
+    winograd(s, { conv: geo, flipped: false, x, w, out, n0: part.n0, n1: part.n1, o0: part.o0, Op: part.o1 - part.o0, bias });
     return;
   }
   // im2col + GEMM per image and group, over the part's output channels.
@@ -169,16 +147,10 @@ export function convBackwardInputSimd(
   s: SimdKernels, dy: Float32Array, w: Float32Array, geo: Conv2dGeometry, part: ConvRange, out: Float32Array,
 ): void {
   const { inChannels: C, inH, inW, outChannels: O, outH, outW } = geo;
-  if (isWinograd3x3(geo)) {
-    // dx = conv3×3(dy, w'), w'[c][o] = w[o][c] rotated 180°, padding 2 − pad.
-    winograd(s, {
-      x: dy, C: O, H: outH, W: outW, padTop: 2 - geo.padTop, padLeft: 2 - geo.padLeft, out, Otot: C, outH: inH, outW: inW,
-      n0: part.n0, n1: part.n1, o0: part.o0, Op: part.o1 - part.o0, bias: null,
-      kernel: (j, i, g) => {
-        const b = (i * C + part.o0 + j) * 9;
-        for (let t = 0; t < 9; t++) g[t] = w[b + 8 - t];
-      },
-    });
+  const asConv = backwardInputAsConv(geo);
+  if (asConv && useWinograd(geo, dy, w)) {
+    // dx = the forward conv of dy with w rotated 180° and its channel axes swapped.
+    winograd(s, { conv: asConv, flipped: true, x: dy, w, out, n0: part.n0, n1: part.n1, o0: part.o0, Op: part.o1 - part.o0, bias: null });
     return;
   }
   const { groups, kH, kW } = geo;

@@ -124,3 +124,23 @@ export function resolveConv2d(
   const prePad = !zeroPad && hasPad ? { mode: paddingMode as PadMode, top: padH[0], bottom: padH[1], left: padW[0], right: padW[1] } : null;
   return { geo, prePad };
 }
+
+/**
+ * The input gradient of a stride-1 conv is itself a stride-1 conv, of dy: `dx = conv(dy, w')` where w' is w rotated
+ * 180° in both spatial dims with its channel axes swapped within each group (w'[c][o] = w[o][c] flipped), with the
+ * same dilation and leading padding `dilation·(k − 1) − pad` (from dx[ih] = Σ_kh dy[ih + pad − kh·dilation]·w[kh]).
+ * Returns that conv's geometry — input dy [N, O, outH, outW], output dx [N, C, inH, inW] — so a backend runs its
+ * forward conv (Winograd included) for the input gradient without deriving it. The padding may be negative (a conv
+ * padded by more than its reach); the output size fixes the padding after. Null for stride > 1, whose input gradient
+ * would read a dilated dy.
+ */
+export function backwardInputAsConv(geo: Conv2dGeometry): Conv2dGeometry | null {
+  if (geo.strideH !== 1 || geo.strideW !== 1) return null;
+  return {
+    batch: geo.batch, inChannels: geo.outChannels, inH: geo.outH, inW: geo.outW, outChannels: geo.inChannels,
+    kH: geo.kH, kW: geo.kW, strideH: 1, strideW: 1, dilationH: geo.dilationH, dilationW: geo.dilationW,
+    padTop: geo.dilationH * (geo.kH - 1) - geo.padTop, padLeft: geo.dilationW * (geo.kW - 1) - geo.padLeft,
+    outH: geo.inH, outW: geo.inW, groups: geo.groups,
+    inChannelsPerGroup: geo.outChannelsPerGroup, outChannelsPerGroup: geo.inChannelsPerGroup,
+  };
+}

@@ -42,7 +42,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     fail('tensor', `${flat.length} values do not fill shape ${shapeStr(sh)} (${sizeOf(sh)} elements)`);
   }
   const backend = backendOf('tensor');
-  return makeTensor(backend, backend.write(flat, sh, dt), sh, dt);
+  return makeTensor(backend, backend.write(flat, dt), sh, dt);
 }
 
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {

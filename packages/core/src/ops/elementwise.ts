@@ -88,11 +88,13 @@ export const reciprocal = (x: Tensor): Tensor =>
   });
 export const erfOp = (x: Tensor): Tensor =>
   unary('erf', x, [], (dy, x) => {
-    const x2 = unaryRaw('affine', unaryRaw('square', x), [-1, 0]);
-    const e = unaryRaw('exp', x2);
+    // d/dx erf(x) = 2/√π · exp(−x²); every intermediate is ours to free (no tidy runs around a backward).
+    const sq = unaryRaw('square', x);
+    const negSq = unaryRaw('affine', sq, [-1, 0]);
+    const e = unaryRaw('exp', negSq);
     const k = unaryRaw('affine', e, [2 / Math.sqrt(Math.PI), 0]);
     const r = binaryRaw('mul', dy, k);
-    [x2, e, k].forEach((t) => t.dispose());
+    [sq, negSq, e, k].forEach((t) => t.dispose());
     return r;
   });
 /** x · scale + shift. */
@@ -222,17 +224,21 @@ export function pow(a: Operand, b: Operand): Tensor {
 }
 
 function minMax(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
-  // Gradient goes to a where a wins (ties to a), else to b.
+  // As torch: the winner takes dy, a tie gives each operand half, and a NaN on either side passes dy to both (it
+  // neither wins nor loses). An operand's share is 1 − [it loses] − ½·[a = b]; comparisons with NaN give 0.
   return binary(op, a, b, (dy) => {
-    const winsA = binaryRaw(op === 'maximum' ? 'ge' : 'le', a, b);
-    const ga = a.requiresGrad ? binaryRaw('mul', dy, winsA) : null;
-    let gb: Tensor | null = null;
-    if (b.requiresGrad) {
-      const winsB = unaryRaw('affine', winsA, [-1, 1]);
-      gb = binaryRaw('mul', dy, winsB);
-      winsB.dispose();
-    }
-    winsA.dispose();
+    const tie = binaryRaw('eq', a, b);
+    const notTied = unaryRaw('affine', tie, [-0.5, 1]);
+    const share = (x: Tensor, other: Tensor): Tensor => {
+      const loses = binaryRaw(op === 'maximum' ? 'lt' : 'gt', x, other);
+      const w = binaryRaw('sub', notTied, loses);
+      const g = binaryRaw('mul', dy, w);
+      [loses, w].forEach((t) => t.dispose());
+      return g;
+    };
+    const ga = a.requiresGrad ? share(a, b) : null;
+    const gb = b.requiresGrad ? share(b, a) : null;
+    [tie, notTied].forEach((t) => t.dispose());
     return [ga, gb];
   });
 }

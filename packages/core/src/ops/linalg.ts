@@ -1,6 +1,7 @@
 /** Matrix products, with gradients expressed as matrix products on the same kernel. */
 import type { MatMulGeometry } from '../backend/contract.js';
 import { fail, shapeStr } from '../errors.js';
+import { broadcastShapes } from '../geometry/broadcast.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
 import { sum } from './reduce.js';
@@ -61,7 +62,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const ra = reshape(a, [batchA, a2[a2.length - 2], a2[a2.length - 1]]);
   const rb = reshape(b, [batchB, b2[b2.length - 2], b2[b2.length - 1]]);
   const y = mm(ra, rb, false, false);
-  const batchShape = batchA !== 1 ? la : lb;
+  // When one side holds a single matrix its batch dims are all 1, yet they still count: [1, 3, 4] · [4, 5] is [1, 3, 5].
+  const batchShape = broadcastShapes('matmul', la, lb);
   let outShape = [...batchShape, y.shape[1], y.shape[2]];
   if (a.rank === 1) outShape = outShape.filter((_, i) => i !== outShape.length - 2);
   if (b.rank === 1) outShape = outShape.slice(0, -1);

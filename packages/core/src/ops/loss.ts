@@ -3,10 +3,10 @@ import type { Tensor } from '../tensor.js';
 import { fail, shapeStr } from '../errors.js';
 import { finiteNumber, oneOf } from '../geometry/args.js';
 import { logSoftmax } from './activation.js';
-import { affine, mul, sub } from './elementwise.js';
+import { affine, binaryRaw, mul, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { flatten, permute } from './shape.js';
-import { assertFloat, assertTensor, backendOf, makeTensor } from './util.js';
+import { assertFloat, assertTensor, backendOf, makeTensor, record } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
@@ -25,6 +25,14 @@ export function oneHot(indices: Tensor, depth: number): Tensor {
     }
   }
   return makeTensor(b, b.oneHot(indices, depth), [indices.shape[0], depth]);
+}
+
+/**
+ * `values · hot` for a 0/1 one-hot `hot`, except that a zero of `hot` gives 0 even against ±inf: torch picks the
+ * target's entry by index, so a -inf log-probability of another class (a masked logit) must not turn into NaN.
+ */
+function pickByMask(values: Tensor, hot: Tensor): Tensor {
+  return record(binaryRaw('mask', values, hot), 'pickByMask', [values], (dy) => [binaryRaw('mask', dy, hot)]);
 }
 
 function applyReduction(op: string, perItem: Tensor, reduction: Reduction): Tensor {
@@ -78,7 +86,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const hot = oneHot(flatTarget, classes);
   const q = eps > 0 ? affine(hot, 1 - eps, eps / classes) : hot;
   const logp = logSoftmax(rows, 1);
-  const weighted = mul(logp, q);
+  // With label smoothing every weight is positive, so a -inf log-probability gives an inf loss, as in torch.
+  const weighted = eps > 0 ? mul(logp, q) : pickByMask(logp, hot);
   const total = sum(weighted, 1);
   const neg = affine(total, -1, 0);
   const perItem = input.rank === 2 ? neg : neg.reshape(target.shape).own(neg);
@@ -97,7 +106,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
   const { rows, owned } = classRows(op, input, target);
   const flatTarget = flatten(target);
   const hot = oneHot(flatTarget, rows.shape[1]);
-  const picked = mul(rows, hot);
+  const picked = pickByMask(rows, hot);
   const total = sum(picked, 1);
   const neg = affine(total, -1, 0);
   const perItem = input.rank === 2 ? neg : neg.reshape(target.shape).own(neg);

@@ -57,8 +57,8 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false
 export function mean(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
   checkFloatInput('mean', x);
   const axes = normDims('mean', dim, x.rank);
+  // Over an empty dimension the sum is 0 and 0 · (1/0) is NaN: torch.mean's answer.
   const n = sizeOf(axes.map((a) => x.shape[a]));
-  if (n === 0) fail('mean', `cannot average over an empty dimension (shape ${shapeStr(x.shape)})`);
   const s = reduceRaw('sum', x, axes, keepDim);
   const y = unaryRaw('affine', s, [1 / n, 0]);
   s.dispose();
@@ -70,7 +70,10 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepDim = fals
   });
 }
 
-/** Variance over `dim` (unbiased by default, as torch.var). Composed from differentiable ops. */
+/**
+ * Variance over `dim` (unbiased by default, as torch.var). Composed from differentiable ops. NaN when the divisor
+ * (n − 1 unbiased, n biased) is 0, as torch.var: the sum of squares is then 0, and 0 · (1/0) is NaN.
+ */
 export function variance(x: Tensor, dim?: number | readonly number[], opts: { unbiased?: boolean; keepDim?: boolean } = {}): Tensor {
   checkFloatInput('variance', x);
   const axes = normDims('variance', dim, x.rank);
@@ -79,7 +82,7 @@ export function variance(x: Tensor, dim?: number | readonly number[], opts: { un
   const centred = sub(x, m);
   const sq = mul(centred, centred);
   const s = sum(sq, axes, opts.keepDim ?? false);
-  const out = mul(s, 1 / Math.max(opts.unbiased === false ? n : n - 1, 1));
+  const out = mul(s, 1 / Math.max(opts.unbiased === false ? n : n - 1, 0));
   return out.own(m, centred, sq, s);
 }
 
@@ -106,6 +109,11 @@ export const min = (x: Tensor, dim?: number | readonly number[], keepDim = false
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepDim: boolean): Tensor {
   checkFloatInput(op, x);
+  // An empty dimension has no index to return (torch raises too); the kernels are never asked.
+  if (dim === undefined && x.size === 0) fail(op, `cannot reduce an empty tensor (shape ${shapeStr(x.shape)})`);
+  if (dim !== undefined && x.shape[normDim(op, dim, x.rank)] === 0) {
+    fail(op, `cannot reduce an empty dimension: dim ${dim} of shape ${shapeStr(x.shape)} has size 0`);
+  }
   if (dim === undefined) {
     const flat = reshape(x, [x.size]);
     const r = reduceRaw(op, flat, [0], false);

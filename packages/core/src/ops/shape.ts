@@ -6,7 +6,6 @@ import { identityMap, padGeometry2d, PAD_MODES, rangeMap, type GatherGeometry, t
 import { oneOf } from '../geometry/args.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
-import { sum } from './reduce.js';
 import { assertTensor, backendOf, makeTensor, normDim, record } from './util.js';
 
 /** Same data, new shape (one dimension may be -1). Shares memory with `x`. */

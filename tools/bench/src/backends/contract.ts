@@ -35,7 +35,7 @@ export function contractAdapter(name: string, load: () => Promise<unknown>, opts
       });
       const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
       const info = (shape: number[], seed: number): TensorInfo => ({
-        dataId: be.write(randomArray(size(shape), seed), shape, 'float32'), shape, dtype: 'float32',
+        dataId: be.write(randomArray(size(shape), seed), 'float32'), shape, dtype: 'float32',
       });
       const x = info(c.input, CONV_SEEDS.input);
       const w = info(c.weight, CONV_SEEDS.weight);

@@ -1,0 +1,120 @@
+/**
+ * ∂L/∂w of conv2d: each weight reduces over N · outH · outW with row and image partial sums (float32 rounding near
+ * that of pairwise summation). When the group's output channels are a multiple of 4, a 4-output-channel register tile
+ * runs instead (two variants below); an unpack pass writes [O, C/g, kH, kW].
+ */
+import type { Conv2dGeometry } from '@cnn/core';
+import { Src } from '../codegen.js';
+import { packChannels4, unpack4 } from '../pack.js';
+import type { GpuData, GpuRuntime } from '../runtime.js';
+
+export function conv2dBackwardFilter(rt: GpuRuntime, x: GpuData, dy: GpuData, g: Conv2dGeometry, size: number): GpuData {
+  if (g.outChannelsPerGroup % 4 === 0 && dy.size > 0 && x.size > 0) {
+    const OW4 = Math.ceil(g.outW / 4);
+    if (g.kW * g.batch * g.inChannels * g.inH * OW4 <= 1 << 22) return conv2dBackwardFilterRows4(rt, x, dy, g);
+    return conv2dBackwardFilterPacked(rt, x, dy, g);
+  }
+  const cpg = g.inChannelsPerGroup;
+  const s = new Src();
+  const [oc, khw] = s.divmod('i', g.kH * g.kW);
+  const [kh, kw] = s.divmod(khw, g.kW, true);
+  const [o, cl] = s.divmod(oc, cpg);
+  const grp = g.groups === 1 ? s.zero() : s.divmod(o, g.outChannelsPerGroup, true)[0];
+  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const iwOff = s.let('iwo', `${kw} * ${g.dilationW} - ${g.padLeft}`);
+  s.add('let acc = 0;');
+  s.add(`for (let nb = 0; nb < ${g.batch}; nb++) { let img = 0; let xb = (nb * ${g.inChannels} + ${ci}) * ${g.inH * g.inW}; let db = (nb * ${g.outChannels} + ${o}) * ${g.outH * g.outW};`);
+  s.add(`for (let oh = 0; oh < ${g.outH}; oh++) { let ih = oh * ${g.strideH} + ${ihOff}; if (ih >= 0 && ih < ${g.inH}) { let row = 0;`);
+  s.add(`for (let ow = 0; ow < ${g.outW}; ow++) { let iw = ow * ${g.strideW} + ${iwOff}; if (iw >= 0 && iw < ${g.inW}) {`);
+  s.add(`row += DY[db + oh * ${g.outW} + ow] * X[xb + ih * ${g.inW} + iw]; } }`);
+  s.add('img += row; } }');
+  s.add('acc += img; }');
+  return rt.run(s.kernel(['X', 'DY'], 'acc'), size, [x, dy]);
+}
+
+/**
+ * The 1×4 tile: dy packed 4 output channels per texel ([N, O/4, outH·outW]); each invocation computes dw for 4 output
+ * channels of one (input channel, kh, kw): every x fetch feeds 4 multiply-adds, every dy fetch brings 4 values.
+ */
+function conv2dBackwardFilterPacked(rt: GpuRuntime, x: GpuData, dy: GpuData, g: Conv2dGeometry): GpuData {
+  const cpg = g.inChannelsPerGroup;
+  const KHW = g.kH * g.kW;
+  const O4 = g.outChannels / 4;
+  const Pout = g.outH * g.outW;
+  const s = new Src();
+  const [o4c, khw] = s.divmod('i', KHW);
+  const [kh, kw] = s.divmod(khw, g.kW, true);
+  const [o4, cl] = s.divmod(o4c, cpg);
+  const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
+  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const iwOff = s.let('iwo', `${kw} * ${g.dilationW} - ${g.padLeft}`);
+  s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+  s.add(`for (let nb = 0; nb < ${g.batch}; nb++) { let m0 = 0; let m1 = 0; let m2 = 0; let m3 = 0; let xb = (nb * ${g.inChannels} + ${ci}) * ${g.inH * g.inW}; let db = (nb * ${O4} + ${o4}) * ${Pout};`);
+  s.add(`for (let oh = 0; oh < ${g.outH}; oh++) { let ih = oh * ${g.strideH} + ${ihOff}; if (ih >= 0 && ih < ${g.inH}) { let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0;`);
+  s.add(`for (let ow = 0; ow < ${g.outW}; ow++) { let iw = ow * ${g.strideW} + ${iwOff}; if (iw >= 0 && iw < ${g.inW}) {`);
+  s.add(`let xv = X[xb + ih * ${g.inW} + iw]; let dv = DYP[db + oh * ${g.outW} + ow];`);
+  s.add('r0 += xv * dv[0]; r1 += xv * dv[1]; r2 += xv * dv[2]; r3 += xv * dv[3]; } }');
+  s.add('m0 += r0; m1 += r1; m2 += r2; m3 += r3; } }');
+  s.add('a0 += m0; a1 += m1; a2 += m2; a3 += m3; }');
+  const dyp = packChannels4(rt, dy, g.batch, g.outChannels, Pout); // texel (nb, o4, p) holds dy[nb, 4·o4 + 0..3, p]
+  const tile = rt.using([dyp], () => rt.run(s.kernel(['X', 'DYP'], '[a0, a1, a2, a3]'), O4 * cpg * KHW, [x, dyp], 'float32', true));
+  return unpack4(rt, tile, 1, g.outChannels, cpg * KHW);
+}
+
+/**
+ * The 4×4 step: the reduction runs over output pixels, 4 adjacent output columns at a time. x is copied once per
+ * kernel column kw into XS (texel (kw, nb, c, ih, ow/4) holds x[nb, c, ih, (ow + j)·strideW + kw·dilationW - padLeft]
+ * for j = 0..3, zero outside the image or past outW), and dy into DYW (texel (nb, o, oh, ow/4) holds dy[nb, o, oh,
+ * ow + 0..3], zero past outW): each step is one XS fetch and four DYW fetches (the 4 output channels) for 16
+ * multiply-adds. Row / image partial sums as in the 1×4 kernel.
+ */
+function conv2dBackwardFilterRows4(rt: GpuRuntime, x: GpuData, dy: GpuData, g: Conv2dGeometry): GpuData {
+  const cpg = g.inChannelsPerGroup;
+  const KHW = g.kH * g.kW;
+  const O4 = g.outChannels / 4;
+  const OW4 = Math.ceil(g.outW / 4);
+  const NC = g.batch * g.inChannels;
+  const plane = g.inH * OW4; // XS texels per (kw, nb, c)
+  const xsS = new Src();
+  const [xr, xq] = xsS.divmod('i', OW4);
+  const [xr2, xih] = xsS.divmod(xr, g.inH);
+  const [xkw, xpl] = xsS.divmod(xr2, NC);
+  const xb = xsS.let('xb', `${xpl} * ${g.inH * g.inW} + ${xih} * ${g.inW}`);
+  for (let j = 0; j < 4; j++) {
+    xsS.add(`let ow${j} = ${xq} * 4 + ${j}; let iw${j} = ow${j} * ${g.strideW} + ${xkw} * ${g.dilationW} - ${g.padLeft}; let v${j} = 0;`);
+    xsS.add(`if (ow${j} < ${g.outW} && iw${j} >= 0 && iw${j} < ${g.inW}) { v${j} = X[${xb} + iw${j}]; }`);
+  }
+  const dwS = new Src();
+  const [drow, dq] = dwS.divmod('i', OW4);
+  for (let j = 0; j < 4; j++) {
+    dwS.add(`let ow${j} = ${dq} * 4 + ${j}; let v${j} = 0;`);
+    dwS.add(`if (ow${j} < ${g.outW}) { v${j} = DY[${drow} * ${g.outW} + ow${j}]; }`);
+  }
+  const s = new Src();
+  const [o4c, khw] = s.divmod('i', KHW);
+  const [kh, kw] = s.divmod(khw, g.kW, true);
+  const [o4, cl] = s.divmod(o4c, cpg);
+  const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
+  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const xsb = s.let('xsb', `${kw} * ${NC * plane} + ${ci} * ${plane}`);
+  const dyStep = g.outH * OW4; // DYW texels per (nb, o)
+  s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
+  s.add(`for (let nb = 0; nb < ${g.batch}; nb++) { let m0 = 0; let m1 = 0; let m2 = 0; let m3 = 0; let xb = ${xsb} + nb * ${g.inChannels * plane}; let db = (nb * ${g.outChannels} + ${o4} * 4) * ${dyStep};`);
+  s.add(`for (let oh = 0; oh < ${g.outH}; oh++) { let ih = oh * ${g.strideH} + ${ihOff}; if (ih >= 0 && ih < ${g.inH}) { let r0 = 0; let r1 = 0; let r2 = 0; let r3 = 0;`);
+  s.add(`let xr = xb + ih * ${OW4}; let dr = db + oh * ${OW4};`);
+  s.add(`for (let q = 0; q < ${OW4}; q++) { let xs = XS[xr + q];`);
+  for (let j = 0; j < 4; j++) {
+    s.add(`let d${j} = DYW[dr + ${j * dyStep} + q]; r${j} += xs[0] * d${j}[0] + xs[1] * d${j}[1] + xs[2] * d${j}[2] + xs[3] * d${j}[3];`);
+  }
+  s.add('} m0 += r0; m1 += r1; m2 += r2; m3 += r3; } }');
+  s.add('a0 += m0; a1 += m1; a2 += m2; a3 += m3; }');
+  const xs = rt.run(xsS.kernel(['X'], '[v0, v1, v2, v3]'), g.kW * NC * plane, [x], 'float32', true);
+  const tile = rt.using([xs], () => {
+    const dyw = rt.run(dwS.kernel(['DY'], '[v0, v1, v2, v3]'), g.batch * g.outChannels * g.outH * OW4, [dy], 'float32', true);
+    return rt.using([dyw], () => rt.run(s.kernel(['XS', 'DYW'], '[a0, a1, a2, a3]'), O4 * cpg * KHW, [xs, dyw], 'float32', true));
+  });
+  return unpack4(rt, tile, 1, g.outChannels, cpg * KHW);
+}
