@@ -45,7 +45,7 @@ export async function startBackend(name: BackendName): Promise<void> {
   try {
     await choice.load();
   } catch (err) {
-    throw new Error(`could not load the ${name} backend's code: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`could not load the ${name} backend's code: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   await setBackend(name);
 }

@@ -227,7 +227,7 @@ class App implements AppApi {
       await this.setModel(file, { persist: true });
       this.notify(`Loaded ${file.source}; it is kept in this browser until you reset to the pretrained model.`);
     } catch (err) {
-      throw new Error(`Could not load ${files.map((f) => f.name).join(' + ')}: ${errorMessage(err)}. The current model is unchanged.`);
+      throw new Error(`Could not load ${files.map((f) => f.name).join(' + ')}: ${errorMessage(err)}. The current model is unchanged.`, { cause: err });
     }
   }
 

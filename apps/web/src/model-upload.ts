@@ -16,7 +16,7 @@ async function jsonOf(file: File): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new Error(`model upload: ${file.name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`model upload: ${file.name} is not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
 }
 

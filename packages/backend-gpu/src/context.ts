@@ -145,7 +145,7 @@ async function nodeContext(): Promise<GlContext> {
     const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as { default?: HeadlessGl } & HeadlessGl;
     createGl = mod.default ?? mod;
   } catch (err) {
-    throw new Error(`gpu backend: headless-gl (the 'gl' package) is not installed or failed to build (${String((err as Error).message).split('\n')[0]}). ${NODE_HELP}`);
+    throw new Error(`gpu backend: headless-gl (the 'gl' package) is not installed or failed to build (${String((err as Error).message).split('\n')[0]}). ${NODE_HELP}`, { cause: err });
   }
   if (!process.env.DISPLAY) {
     throw new Error(`gpu backend: no X display (DISPLAY is not set), so headless-gl cannot create a context. ${NODE_HELP}`);

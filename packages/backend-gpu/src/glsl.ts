@@ -1,9 +1,10 @@
 /**
  * GLSL helpers added to every kernel as gpu.js native functions (GLSL ES 1.00 under headless-gl and WebGL1, 3.00 under
- * WebGL2). They supply what GLSL lacks (erf, tanh, JavaScript's pow and sign) and, above all, JavaScript's NaN
- * semantics, which GLSL leaves undefined: drivers fold comparisons (llvmpipe under ANGLE turns `x <= 0.0 ? 0.0 : x`
- * into max(x, 0), so NaN becomes 0), rewrite `!(a > b)` as `a <= b`, and may fold `x != x` to false. So no helper
- * relies on a comparison's NaN result: each tests for NaN explicitly first.
+ * WebGL2). They supply what GLSL lacks (erf, tanh, JavaScript's pow and sign) and, above all, JavaScript's special
+ * values, which GLSL leaves undefined: drivers fold comparisons (llvmpipe under ANGLE turns `x <= 0.0 ? 0.0 : x`
+ * into max(x, 0), so NaN becomes 0), rewrite `!(a > b)` as `a <= b`, and may fold `x != x` to false; SwiftShader
+ * (Chrome's software WebGL) gives exp(NaN) = inf, log(0) = -88 and log(-x) = log(x). So no helper relies on a
+ * comparison's NaN result or a built-in's answer off its domain: each tests for NaN and edge values first.
  *
  * Every helper returns float (gpu.js reads a native function's return type from its first type name, and has no bool).
  */
@@ -64,31 +65,64 @@ const SIGN = (nan: (v: string) => string) => `float cnn_sign(float x) {
   return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x);
 }`;
 
+/** Largest finite float32: |v| above it is infinite (GLSL ES has no inf literal or isinf in 1.00). */
+const FLT_MAX = '3.4028234e38';
+
 /**
- * Math.pow for float32: x^0 = 1 (even for NaN), NaN otherwise propagates, negative bases with integral exponents,
- * exact small integer powers. A finite negative base with a fractional exponent is NaN, made as sqrt of that negative
- * number at run time (GLSL ES has no NaN literal; measured NaN on llvmpipe); (-inf)^b is +inf or 0 as in JavaScript.
+ * Math.pow's special cases, which GLSL's pow leaves undefined (SwiftShader: pow(0, 0.5) = 7.7e-20, pow(1, inf) = inf):
+ * x^0 = 1 (even for NaN), NaN otherwise propagates, (±1)^±inf = NaN, negative bases with integral exponents, the
+ * signs of zero and infinite bases, exact small integer powers; a negative finite base with a fractional exponent is
+ * NaN. GLSL's pow (or sqrt) is used only for a finite positive base and a finite exponent.
  */
-const POW = (nan: (v: string) => string) => `float cnn_pow(float a, float b) {
+const POW = (nan: (v: string) => string, makeNan: (v: string) => string) => `float cnn_pow(float a, float b) {
   if (b == 0.0) return 1.0;
   if (${nan('a')}) return a;
   if (${nan('b')}) return b;
+  float m = abs(a);
+  if (abs(b) > ${FLT_MAX}) {
+    if (m == 1.0) return ${makeNan('a')};
+    return (m > 1.0) == (b > 0.0) ? abs(b) : 0.0;
+  }
   if (b == 1.0) return a;
   if (b == 2.0) return a * a;
   if (b == 3.0) return a * a * a;
   if (b == -1.0) return 1.0 / a;
-  if (b == 0.5 && a >= 0.0) return sqrt(a);
+  bool odd = floor(b) == b && mod(b, 2.0) == 1.0; // an odd integer keeps the base's sign
   if (a == 0.0) {
-    bool odd = floor(b) == b && mod(b, 2.0) == 1.0; // an odd integer keeps the zero's sign: (-0)^-3 = -inf, (-0)^-2 = inf
     if (b > 0.0) return odd ? a : 0.0;
-    return odd ? 1.0 / a : 1.0 / abs(a);
+    return odd ? 1.0 / a : 1.0 / m;
+  }
+  if (m > ${FLT_MAX}) {
+    if (b > 0.0) return odd ? a : m;
+    return odd ? 1.0 / a : 0.0;
   }
   if (a < 0.0) {
-    if (floor(b) != b) return a < -3.4e38 ? (b > 0.0 ? -a : 0.0) : sqrt(a);
-    float r = pow(-a, b);
-    return mod(b, 2.0) == 1.0 ? -r : r;
+    if (floor(b) != b) return ${makeNan('a')};
+    float r = pow(m, b);
+    return odd ? -r : r;
   }
-  return pow(a, b);
+  return b == 0.5 ? sqrt(a) : pow(a, b);
+}`;
+
+/** exp with NaN kept (SwiftShader: exp(NaN) = inf). */
+const EXP = (nan: (v: string) => string) => `float cnn_exp(float x) {
+  if (${nan('x')}) return x;
+  return exp(x);
+}`;
+
+/** Math.log: NaN and +inf kept, log(±0) = -inf, log(x < 0) = NaN (SwiftShader: log(0) = -88, log(-x) = log(x)). */
+const LOG = (nan: (v: string) => string, makeNan: (v: string) => string) => `float cnn_log(float x) {
+  if (${nan('x')} || x > ${FLT_MAX}) return x;
+  if (x == 0.0) return -1.0 / abs(x);
+  if (x < 0.0) return ${makeNan('x')};
+  return log(x);
+}`;
+
+/** Math.sqrt: NaN, ±0 and +inf kept (sqrt(-0) = -0), sqrt(x < 0) = NaN. */
+const SQRT = (nan: (v: string) => string, makeNan: (v: string) => string) => `float cnn_sqrt(float x) {
+  if (${nan('x')} || x == 0.0 || x > ${FLT_MAX}) return x;
+  if (x < 0.0) return ${makeNan('x')};
+  return sqrt(x);
 }`;
 
 /** 1.0 when v is NaN, else 0.0. */
@@ -132,15 +166,37 @@ const POOL_PICK = (nan: (v: string) => string) => `float cnn_pool_pick(float v, 
   return v > best ? 1.0 : 0.0;
 }`;
 
+/**
+ * The same pick between two candidates known by their in-plane index (blocks of a window scanned separately): the
+ * scan visits lower indices first, so of two NaN the higher index wins, of two equal values the lower.
+ */
+const POOL_PICK_AT = (nan: (v: string) => string) => `float cnn_pool_pick_at(float v, float at, float best, float bestAt) {
+  if (${nan('v')}) return ${nan('best')} ? (at > bestAt ? 1.0 : 0.0) : 1.0;
+  if (${nan('best')}) return 0.0;
+  if (v == best) return at < bestAt ? 1.0 : 0.0;
+  return v > best ? 1.0 : 0.0;
+}`;
+
 /** JavaScript truthiness of a number: non-zero and not NaN. */
 const TRUTHY = (nan: (v: string) => string) => `float cnn_truthy(float v) {
   if (${nan('v')}) return 0.0;
   return v != 0.0 ? 1.0 : 0.0;
 }`;
 
+/**
+ * A GLSL float expression that is NaN. GLSL ES 3.00: from its bits. GLSL ES 1.00 has no NaN literal and ANGLE folds
+ * 0.0 / 0.0 to 3.4e38 (measured under headless-gl), so a square root of a negative number computed at run time from
+ * the float variable `v` (NaN on llvmpipe and SwiftShader, measured).
+ */
+export function makeNanGlsl(mode: GpuMode, v: string): string {
+  if (mode === 'webgl2') return 'uintBitsToFloat(0x7fc00000u)';
+  return `sqrt(-1.0 - abs(${v}))`;
+}
+
 /** The native functions for a context of this mode (the NaN test differs between GLSL ES 1.00 and 3.00). */
 export function nativeFunctions(mode: GpuMode): { name: string; source: string }[] {
   const nan = (v: string) => isNanGlsl(mode, v);
+  const makeNan = (v: string) => makeNanGlsl(mode, v);
   const comparisons: [string, string][] = [['cnn_lt', '<'], ['cnn_le', '<='], ['cnn_gt', '>'], ['cnn_ge', '>='], ['cnn_eq', '=='], ['cnn_ne', '!=']];
   return [
     { name: 'cnn_isnan', source: IS_NAN(nan) },
@@ -151,9 +207,13 @@ export function nativeFunctions(mode: GpuMode): { name: string; source: string }
     { name: 'cnn_beats_max', source: BEATS('cnn_beats_max', '>', nan) },
     { name: 'cnn_beats_min', source: BEATS('cnn_beats_min', '<', nan) },
     { name: 'cnn_pool_pick', source: POOL_PICK(nan) },
+    { name: 'cnn_pool_pick_at', source: POOL_PICK_AT(nan) },
     { name: 'cnn_erf', source: ERF(nan) },
     { name: 'cnn_tanh', source: TANH(nan) },
     { name: 'cnn_sign', source: SIGN(nan) },
-    { name: 'cnn_pow', source: POW(nan) },
+    { name: 'cnn_pow', source: POW(nan, makeNan) },
+    { name: 'cnn_exp', source: EXP(nan) },
+    { name: 'cnn_log', source: LOG(nan, makeNan) },
+    { name: 'cnn_sqrt', source: SQRT(nan, makeNan) },
   ];
 }

@@ -34,6 +34,18 @@ const MIN_ARRAY = 8; // arrays are padded so gpu.js never reads a short array as
 /** Zeros standing in for an empty tensor argument: a kernel whose loops never read it still needs something bound. */
 const EMPTY_STAND_IN = new Float32Array(MIN_ARRAY);
 
+/**
+ * Kernels index with float32 arithmetic (integer division is unreliable on some GL drivers), exact up to 2^24: a
+ * larger tensor would be read and written at wrong places, so it is refused.
+ */
+const MAX_INDEXABLE = 1 << 24;
+
+function checkIndexable(count: number): void {
+  if (count > MAX_INDEXABLE) {
+    throw new Error(`gpu backend: a tensor of ${count} elements is more than the ${MAX_INDEXABLE} (2^24) its kernels index exactly in float32; split the work or use the cpu backend`);
+  }
+}
+
 /** A float copy at least MIN_ARRAY long (zeros after the values). */
 function padded(values: ArrayLike<number>): Float32Array {
   const out = new Float32Array(Math.max(MIN_ARRAY, values.length));
@@ -70,8 +82,10 @@ export class GpuRuntime {
       if (typeof a === 'number') return a;
       if (!(a instanceof GpuData)) return a.length < MIN_ARRAY ? padded(a) : a;
       if (a.disposed) throw new Error('gpu backend: DataId used after disposeData');
+      checkIndexable(a.vec4 ? a.size / 4 : a.size);
       return a.texture ?? EMPTY_STAND_IN;
     });
+    checkIndexable(n);
     const sig = values.map((v, i) => (typeof v === 'number' ? 'n' : v instanceof Float32Array ? `a${v.length}` : `${(args[i] as GpuData).vec4 ? 'v' : 't'}${(args[i] as GpuData).size}`));
     const key = `${vec4 ? 'v4|' : ''}${n}|${sig.join(',')}|${source}`;
     let program = this.programs.get(key);

@@ -29,12 +29,15 @@ const CONSTANTS: Record<string, string> = {
   'Math.LN10': '2.302585092994046',
 };
 
-/** Callable names → gpu.js source function and arity. Math.abs/exp/log/sqrt/floor/ceil keep their NaN on GLSL. */
+/**
+ * Callable names → gpu.js source function and arity. GLSL's abs / floor / ceil keep NaN and ±inf (measured on
+ * llvmpipe and SwiftShader); everything else goes through a helper of glsl.ts.
+ */
 const FUNCTIONS: Record<string, { to: string; arity: number }> = {
   'Math.abs': { to: 'Math.abs', arity: 1 },
-  'Math.exp': { to: 'Math.exp', arity: 1 },
-  'Math.log': { to: 'Math.log', arity: 1 },
-  'Math.sqrt': { to: 'Math.sqrt', arity: 1 },
+  'Math.exp': { to: 'cnn_exp', arity: 1 },
+  'Math.log': { to: 'cnn_log', arity: 1 },
+  'Math.sqrt': { to: 'cnn_sqrt', arity: 1 },
   'Math.floor': { to: 'Math.floor', arity: 1 },
   'Math.ceil': { to: 'Math.ceil', arity: 1 },
   'Math.tanh': { to: 'cnn_tanh', arity: 1 },

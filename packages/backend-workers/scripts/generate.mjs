@@ -100,7 +100,9 @@ for (const [file, text] of Object.entries(outputs)) {
   let current = null;
   try {
     current = readFileSync(path, 'utf8');
-  } catch {}
+  } catch {
+    // not generated yet: written below (or reported stale by --check)
+  }
   if (current === text) continue;
   if (check) stale.push(file);
   else {

@@ -3,4 +3,4 @@ import { runConformance } from '@cnn/conformance/vitest';
 import { configureWorkers } from '@cnn/backend-workers';
 
 configureWorkers({ threads: 2, inlineBelow: 0 });
-runConformance('workers-nosimd', { module: '@cnn/backend-workers' });
+runConformance('workers-nosimd');

@@ -61,7 +61,7 @@ export async function importBackend(name: string): Promise<BackendPackage> {
   try {
     await entry.load();
   } catch (err) {
-    throw new Error(`importBackend: backend '${name}': cannot load package ${entry.package} (${reason(err)})`);
+    throw new Error(`importBackend: backend '${name}': cannot load package ${entry.package} (${reason(err)})`, { cause: err });
   }
   return entry;
 }

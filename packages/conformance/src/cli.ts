@@ -160,7 +160,7 @@ async function main(): Promise<number> {
   if (args.suite !== 'kernels') tallies.push(await timed('fixtures', () => runFixtures(files, args)));
   if (reference) {
     const ref = reference;
-    console.log(`kernel suite: seed ${args.seed}, reference ${ref.name}`);
+    console.log(`kernel suite: seed ${args.seed}, reference: ${ref.name}`);
     tallies.push(await timed('kernels', () => runKernels(ref, args)));
   }
   await disposeBackend(backend);

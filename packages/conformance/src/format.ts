@@ -87,7 +87,7 @@ export function parseConformanceFile(text: string, source: string): ConformanceF
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${source}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   const f = json as ConformanceFile;
   if (!f || typeof f !== 'object' || f.format !== FORMAT) {

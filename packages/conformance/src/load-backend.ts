@@ -50,7 +50,7 @@ export async function importBackendPackage(name: string, moduleSpecifier?: strin
   } catch (err) {
     if (!notFound(err)) throw err;
     const known = list ? ` (@cnn/backends lists: ${list.backendNames().join(', ')})` : '';
-    throw new Error(`backend '${name}': cannot load package '${spec}' (${(err as Error).message.split('\n')[0]})${known}. Add it to packages/backends, or pass --module <path>.`);
+    throw new Error(`backend '${name}': cannot load package '${spec}' (${(err as Error).message.split('\n')[0]})${known}. Add it to packages/backends, or pass --module <path>.`, { cause: err });
   }
 }
 

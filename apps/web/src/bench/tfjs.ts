@@ -60,11 +60,11 @@ function loadWasmBackend(): Promise<TfjsWasm> {
 async function activate(backend: TfjsBackend): Promise<void> {
   if (backend === 'wasm') await loadWasmBackend();
   if (tf.getBackend() === backend) return;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(backend);
   } catch (err) {
-    throw new Error(`tfjs-${backend}: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`tfjs-${backend}: could not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   if (!ok) throw new Error(`tfjs-${backend}: tf.setBackend('${backend}') failed${backend === 'webgl' ? ' (no WebGL context on this page?)' : ''}`);
   await tf.ready();

@@ -1,20 +1,19 @@
 /**
  * ∂L/∂x of pool2d without scatter: each input cell sums over the windows that hold it, found through core's inverse
  * window maps (`pool2dInverse`). Max: a window's dy goes to the cell the forward picks (the first of tied maxima, the
- * last NaN of a window holding NaN, as PyTorch), recomputed from x by the forward's window loop into a table of
+ * last NaN of a window holding NaN, as PyTorch), recomputed from x by the forward's window scan into a table of
  * in-plane indices. Avg: dy / divisor.
  */
 import { pool2dInverse, type Pool2dGeometry } from '@cnn/core';
 import { Src } from '../codegen.js';
 import type { GpuData, GpuRuntime } from '../runtime.js';
-import { poolWindow, windowTables } from './Pool2D.js';
+import { poolWindows, windowTables } from './Pool2D.js';
 
 export function pool2dBackward(rt: GpuRuntime, dy: GpuData, x: GpuData, g: Pool2dGeometry, size: number): GpuData {
   if (dy.size === 0) return rt.fill(size, 0);
   const inv = pool2dInverse(g);
   const rw = inv.rows.width;
   const cw = inv.cols.width;
-  const tables = windowTables(rt, g);
   const s = new Src();
   const [plane, hw] = s.divmod('i', g.inH * g.inW);
   const [r, c] = s.divmod(hw, g.inW);
@@ -28,7 +27,10 @@ export function pool2dBackward(rt: GpuRuntime, dy: GpuData, x: GpuData, g: Pool2
   s.add('} } } }');
   const irows = rt.table(inv.rows.table);
   const icols = rt.table(inv.cols.table);
-  if (g.mode !== 'max') return rt.run(s.kernel(['DY', 'irows', 'icols', 'rdiv', 'cdiv'], 'acc'), size, [dy, irows, icols, tables[2], tables[3]]);
-  const argmax = rt.run(poolWindow(g, 'arg').kernel(['X', 'rows', 'cols', 'rdiv', 'cdiv'], 'res'), dy.size, [x, ...tables]);
+  if (g.mode !== 'max') {
+    const [, , rdiv, cdiv] = windowTables(rt, g);
+    return rt.run(s.kernel(['DY', 'irows', 'icols', 'rdiv', 'cdiv'], 'acc'), size, [dy, irows, icols, rdiv, cdiv]);
+  }
+  const argmax = poolWindows(rt, x, g, 'arg', dy.size);
   return rt.using([argmax], () => rt.run(s.kernel(['DY', 'AM', 'irows', 'icols'], 'acc'), size, [dy, argmax, irows, icols]));
 }

@@ -7,8 +7,9 @@ import { Pool2D } from './Pool2D.js';
 import { Pool2DBackward } from './Pool2DBackward.js';
 import type { ParallelKernel } from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const PARALLEL_KERNELS: Record<ParallelKernelName, ParallelKernel<any, any>> = {
+// Each kernel's own argument and part types are erased here: the message channel carries them as structured clones.
+// (ParallelKernel's members are methods, so a ParallelKernel<ConvArgs, ConvPart> is a ParallelKernel<unknown, unknown>.)
+export const PARALLEL_KERNELS: Record<ParallelKernelName, ParallelKernel<unknown, unknown>> = {
   conv2d: Conv2D,
   conv2dBackwardInput: Conv2DBackpropInput,
   conv2dBackwardFilter: Conv2DBackpropFilter,

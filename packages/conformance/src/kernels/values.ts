@@ -20,6 +20,18 @@ export const POSITIVE: Fill = { kind: 'uniform', lo: 0.05, hi: 2 };
 export const TIES: Fill = { kind: 'ties' };
 export const SPECIAL: Fill = { kind: 'special', rate: 0.2 };
 
+/**
+ * The operand of a sum of `terms` products, scaled as PyTorch's default init scales weights (±1/√fan-in) so the sums
+ * stay O(1) however long they are. With both operands in [-1, 1], an output that cancels to near 0 over a thousand
+ * terms carries float32 rounding of its O(30) partial sums — 1e-5, the suite's atol — in any backend that accumulates
+ * in float32; scaled, rounding stays far below atol while a wrong index or a dropped term still moves outputs by
+ * orders of magnitude more.
+ */
+export function fanIn(terms: number): Fill {
+  const bound = 1 / Math.sqrt(Math.max(terms, 1));
+  return { kind: 'uniform', lo: -bound, hi: bound };
+}
+
 const SPECIAL_VALUES = [NaN, Infinity, -Infinity, 0, -0, 1, -1];
 
 export class CaseRandom {

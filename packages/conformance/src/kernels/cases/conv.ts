@@ -5,13 +5,13 @@
  * input, as core pads first), channel counts that are multiples of 4 (tiled gpu paths), empty and large inputs, and
  * the shapes of the former workers and gpu harnesses.
  *
- * Inputs are finite: a fast algorithm (Winograd) legitimately spreads a NaN or inf over its whole output tile, so the
- * contract does not pin conv outputs over non-finite inputs.
+ * NaN/±inf cases check the contract's rule for sums: outputs are what the direct sum gives, so an algorithm that
+ * mixes windows (Winograd) must not spread a non-finite input to outputs whose windows are finite.
  */
 import { CnnError, kernelOutput, resolveConv2d, type Conv2dGeometry, type Conv2dOptions } from '@cnn/core';
 import type { CaseGenerator, KernelCase } from '../types.js';
 import { shapeText } from '../types.js';
-import { UNIFORM, type CaseRandom } from '../values.js';
+import { UNIFORM, fanIn, type CaseRandom, type Fill } from '../values.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -21,6 +21,8 @@ interface ConvSpec {
   opts: Conv2dOptions;
   bias: boolean;
   note?: string;
+  /** NaN and ±inf among the data operand (x, or dy for the input gradient). */
+  special?: boolean;
 }
 
 function describe(s: ConvSpec, geo: Conv2dGeometry): string {
@@ -34,14 +36,17 @@ function convCases(s: ConvSpec): KernelCase[] {
   // Core applies a non-zero padding mode with `gather` first: the kernel sees the padded input.
   const xShape = [geo.batch, geo.inChannels, geo.inH, geo.inW];
   const yShape = [geo.batch, geo.outChannels, geo.outH, geo.outW];
-  const text = describe(s, geo);
+  const text = `${describe(s, geo)}${s.special ? ' with NaN/±inf' : ''}`;
+  const data: Fill = s.special ? { kind: 'special', rate: 0.03 } : UNIFORM;
+  // Each kernel's second operand is scaled by its sum's length (see fanIn).
+  const weights = fanIn(geo.inChannelsPerGroup * geo.kH * geo.kW);
   return [
     {
       name: `conv2d ${text}${s.bias ? ' bias' : ''}`,
       kernel: 'conv2d',
       inputs: [
-        { shape: xShape, dtype: 'float32', fill: UNIFORM },
-        { shape: s.w, dtype: 'float32', fill: UNIFORM },
+        { shape: xShape, dtype: 'float32', fill: data },
+        { shape: s.w, dtype: 'float32', fill: weights },
         ...(s.bias ? [{ shape: [s.w[0]], dtype: 'float32' as const, fill: UNIFORM }] : []),
       ],
       output: kernelOutput.conv2d(geo),
@@ -50,14 +55,14 @@ function convCases(s: ConvSpec): KernelCase[] {
     {
       name: `conv2dBackwardInput ${text}`,
       kernel: 'conv2dBackwardInput',
-      inputs: [{ shape: yShape, dtype: 'float32', fill: UNIFORM }, { shape: s.w, dtype: 'float32', fill: UNIFORM }],
+      inputs: [{ shape: yShape, dtype: 'float32', fill: data }, { shape: s.w, dtype: 'float32', fill: fanIn(geo.outChannelsPerGroup * geo.kH * geo.kW) }],
       output: kernelOutput.conv2dBackwardInput(geo),
       call: (be, [dy, w]) => be.conv2dBackwardInput(dy, w, geo),
     },
     {
       name: `conv2dBackwardFilter ${text}`,
       kernel: 'conv2dBackwardFilter',
-      inputs: [{ shape: xShape, dtype: 'float32', fill: UNIFORM }, { shape: yShape, dtype: 'float32', fill: UNIFORM }],
+      inputs: [{ shape: xShape, dtype: 'float32', fill: data }, { shape: yShape, dtype: 'float32', fill: fanIn(geo.batch * geo.outH * geo.outW) }],
       output: kernelOutput.conv2dBackwardFilter(geo),
       call: (be, [x, dy]) => be.conv2dBackwardFilter(x, dy, geo),
     },
@@ -95,6 +100,9 @@ const EDGES: ConvSpec[] = [
   { x: [2, 3, 5, 5], w: [2, 3, 5, 5], opts: {}, bias: true, note: 'kernel covers the input' },
   { x: [1, 2, 1, 9], w: [3, 2, 1, 3], opts: { padding: [0, 1], paddingMode: 'circular' }, bias: false, note: 'conv1d-like, circular' },
   { x: [2, 3, 6, 7], w: [4, 3, 3, 2], opts: { padding: [2, 1], paddingMode: 'replicate' }, bias: true },
+  { x: [2, 8, 9, 10], w: [8, 8, 3, 3], opts: { padding: 1 }, bias: true, note: 'winograd-eligible', special: true },
+  { x: [1, 6, 11, 9], w: [9, 6, 3, 2], opts: { stride: 2, padding: 1 }, bias: false, special: true },
+  { x: [2, 4, 8, 8], w: [8, 1, 3, 3], opts: { groups: 4, padding: 1 }, bias: true, note: 'depthwise', special: true },
 ];
 
 /** One random geometry of the named family, options drawn until core accepts them. */

@@ -4,7 +4,7 @@
  * tensors.
  */
 import {
-  BINARY_OPS, UNARY_OPS, broadcastGeometry, kernelOutput, type BinaryOpName, type DType, type UnaryOpName,
+  BINARY_OPS, UNARY_OPS, broadcastGeometry, broadcastShapes, kernelOutput, sizeOf, type BinaryOpName, type DType, type UnaryOpName,
 } from '@cnn/core';
 import type { CaseGenerator, KernelCase } from '../types.js';
 import { shapeText } from '../types.js';
@@ -91,8 +91,10 @@ export const elementwiseCases: CaseGenerator = (rng) => {
       const [a, b] = broadcastPair(rng);
       cases.push(binaryCase(op, a, b, fill, params));
     }
-    const [a, b] = broadcastPair(rng);
-    cases.push(binaryCase(op, a.length ? a : [3], b, SPECIAL, params, ' with NaN/±inf/±0'));
+    let [a, b] = broadcastPair(rng);
+    // Enough elements for the special values to meet each other.
+    while (sizeOf(broadcastShapes(op, a, b)) < 6) [a, b] = broadcastPair(rng);
+    cases.push(binaryCase(op, a, b, SPECIAL, params, ' with NaN/±inf/±0'));
   }
   cases.push(binaryCase('add', [1100, 1000], [1000], WIDE, [], ' (large)'));
   cases.push(binaryCase('mul', [517, 1, 2049], [1, 3, 1], WIDE, [], ' (large, both broadcast)'));

@@ -7,7 +7,7 @@
 import { kernelOutput, type MatMulGeometry } from '@cnn/core';
 import type { CaseGenerator, KernelCase } from '../types.js';
 import { shapeText } from '../types.js';
-import { SPECIAL, UNIFORM, type CaseRandom, type Fill } from '../values.js';
+import { SPECIAL, UNIFORM, fanIn, type CaseRandom } from '../values.js';
 
 type Shape3 = [number, number, number];
 
@@ -20,13 +20,16 @@ function mmGeometry(a: Shape3, b: Shape3, transA: boolean, transB: boolean): Mat
   return { batch, m, n, k, transA, transB, broadcastA: a[0] === 1 && batch > 1, broadcastB: b[0] === 1 && batch > 1 };
 }
 
-function matmulCase(a: Shape3, b: Shape3, transA: boolean, transB: boolean, note = '', fill: Fill = UNIFORM): KernelCase {
+function matmulCase(a: Shape3, b: Shape3, transA: boolean, transB: boolean, note = '', special = false): KernelCase {
   const geo = mmGeometry(a, b, transA, transB);
   const layout = `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}${geo.broadcastA ? ' broadcast A' : ''}${geo.broadcastB ? ' broadcast B' : ''}`;
   return {
     name: `matmul ${layout} a ${shapeText(a)} b ${shapeText(b)} (batch ${geo.batch}, m ${geo.m}, n ${geo.n}, k ${geo.k})${note}`,
     kernel: 'matmul',
-    inputs: [{ shape: a, dtype: 'float32', fill }, { shape: b, dtype: 'float32', fill }],
+    inputs: [
+      { shape: a, dtype: 'float32', fill: special ? SPECIAL : UNIFORM },
+      { shape: b, dtype: 'float32', fill: special ? SPECIAL : fanIn(geo.k) },
+    ],
     output: kernelOutput.matmul(geo),
     call: (be, [x, y]) => be.matmul(x, y, geo),
   };
@@ -67,7 +70,12 @@ export const matmulCases: CaseGenerator = (rng) => {
   cases.push(...withGradients(1, 1, 5, 300, 130, false, true, ' (wide)'));
   cases.push(...withGradients(1, 1, 13, 270, 9, true, true));
   cases.push(...withGradients(4, 1, 9, 11, 6, false, true));
+  cases.push(...withGradients(3, 1, 7, 5, 12, false, false));
   // The former gpu harness (tiled paths: widths multiple of 4, long reductions).
+  cases.push(...withGradients(1, 1, 5, 7, 8, false, false));
+  cases.push(...withGradients(1, 1, 5, 7, 12, true, false));
+  cases.push(...withGradients(1, 1, 5, 7, 16, false, true));
+  cases.push(...withGradients(1, 1, 6, 12, 8, false, false));
   cases.push(...withGradients(3, 3, 6, 70, 4, false, false));
   cases.push(...withGradients(3, 3, 6, 70, 4, true, true));
   cases.push(...withGradients(6, 1, 5, 9, 20, false, false));
@@ -80,6 +88,6 @@ export const matmulCases: CaseGenerator = (rng) => {
   cases.push(matmulCase([1, 0, 5], [1, 5, 3], false, false, ' (m = 0: empty)'));
   cases.push(matmulCase([2, 1, 9], [2, 9, 1], false, false, ' (row · column)'));
   cases.push(matmulCase([1, 1000, 1031], [1, 1031, 3], false, false, ' (large operand, long k)'));
-  cases.push(matmulCase([1, 5, 7], [1, 7, 6], false, false, ' with NaN/±inf', SPECIAL));
+  cases.push(matmulCase([1, 5, 7], [1, 7, 6], false, false, ' with NaN/±inf', true));
   return cases;
 };

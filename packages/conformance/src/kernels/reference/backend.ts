@@ -21,7 +21,7 @@ function copy(v: TypedArray): TypedArray {
 }
 
 export class ReferenceBackend implements Backend {
-  readonly name = 'reference';
+  readonly name = 'definitions';
   private live = new Set<Block>();
 
   write(values: TypedArray, dtype: DType): DataId {

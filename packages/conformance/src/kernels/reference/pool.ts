@@ -1,7 +1,8 @@
 /**
  * pool2d and pool2dBackward over core's window tables (see Pool2dGeometry): entries ≥ 0 are input cells, -1 padding
- * (counted in an average's divisor by core when countIncludePad), -2 outside the window. Max: NaN beats everything,
- * the first arg-max wins ties and takes the gradient.
+ * (counted in an average's divisor by core when countIncludePad), -2 outside the window. Max, as PyTorch scans a window
+ * (`if (v > best || isnan(v)) pick v`): the first of tied maxima takes the gradient, a window holding NaN gives NaN
+ * and routes its gradient to its last NaN, an all -inf window to its first cell.
  */
 import type { Pool2dGeometry } from '@cnn/core';
 
@@ -18,12 +19,12 @@ function windowCells(geo: Pool2dGeometry, i: number, j: number): number[] {
   return cells;
 }
 
-/** The first cell holding the window's maximum (or its first NaN); -1 for a window without cells. */
+/** The cell PyTorch's scan picks (see above); -1 for a window without cells. */
 function argMax(x: Float32Array, plane: number, cells: number[]): number {
   let at = -1;
   for (const cell of cells) {
     const v = x[plane + cell];
-    if (at < 0 || v > x[plane + at] || (v !== v && x[plane + at] === x[plane + at])) at = cell;
+    if (at < 0 || v > x[plane + at] || v !== v) at = cell;
   }
   return at;
 }
