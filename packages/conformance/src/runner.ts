@@ -1,5 +1,6 @@
 /** Runs conformance cases on the active backend: forward outputs, gradients, and a leak check per case. */
-import { memory, tensor, type Tensor } from '@cnn/core';
+import { tensor, type Tensor } from '@cnn/core';
+import { guardedRun } from './guarded-run.js';
 import { compareValues } from './compare.js';
 import { DEFAULT_TOLERANCE, EXACT, tensorData, tensorDType, tensorValues, type ConformanceCase, type TensorJson } from './format.js';
 import { INDEX_INPUTS, OPS } from './ops.js';
@@ -83,45 +84,36 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
     failures.push({ what: 'case', message: invalid });
     return result();
   }
-  const before = memory();
-  const made: Tensor[] = [];
-  try {
-    const inputs = makeInputs(c);
-    made.push(...Object.values(inputs));
-    for (const name of Object.keys(c.grads ?? {})) inputs[name].requiresGrad = true;
-    const outputs = OPS[c.op].run(inputs, c.attrs ?? {});
-    made.push(...outputs.filter((o) => !Object.values(inputs).includes(o)));
-    if (outputs.length !== c.outputs.length) {
-      failures.push({ what: 'outputs', message: `op produced ${outputs.length} outputs, expected ${c.outputs.length}` });
-    }
-    for (let i = 0; i < Math.min(outputs.length, c.outputs.length); i++) await check(`outputs[${i}]`, outputs[i], c.outputs[i], c, failures);
-    if (c.grads && Object.keys(c.grads).length) {
-      const g = c.gradOutputs![0];
-      const gradOut = tensor(tensorValues(g, `${c.name} gradOutputs[0]`), g.shape);
-      made.push(gradOut);
-      if (!sameShape(gradOut.shape, outputs[0].shape)) {
-        failures.push({ what: 'gradOutputs[0]', message: `shape [${g.shape.join(', ')}] does not match output [${outputs[0].shape.join(', ')}]` });
-      } else {
-        outputs[0].backward(gradOut);
-        for (const [name, expected] of Object.entries(c.grads)) {
-          const grad = inputs[name].grad;
-          if (!grad) failures.push({ what: `grads.${name}`, message: 'no gradient was computed' });
-          else await check(`grads.${name}`, grad, expected, c, failures);
+  await guardedRun(
+    failures,
+    async (made) => {
+      const inputs = makeInputs(c);
+      made.push(...Object.values(inputs));
+      for (const name of Object.keys(c.grads ?? {})) inputs[name].requiresGrad = true;
+      const outputs = OPS[c.op].run(inputs, c.attrs ?? {});
+      made.push(...outputs.filter((o) => !Object.values(inputs).includes(o)));
+      if (outputs.length !== c.outputs.length) {
+        failures.push({ what: 'outputs', message: `op produced ${outputs.length} outputs, expected ${c.outputs.length}` });
+      }
+      for (let i = 0; i < Math.min(outputs.length, c.outputs.length); i++) await check(`outputs[${i}]`, outputs[i], c.outputs[i], c, failures);
+      if (c.grads && Object.keys(c.grads).length) {
+        const g = c.gradOutputs![0];
+        const gradOut = tensor(tensorValues(g, `${c.name} gradOutputs[0]`), g.shape);
+        made.push(gradOut);
+        if (!sameShape(gradOut.shape, outputs[0].shape)) {
+          failures.push({ what: 'gradOutputs[0]', message: `shape [${g.shape.join(', ')}] does not match output [${outputs[0].shape.join(', ')}]` });
+        } else {
+          outputs[0].backward(gradOut);
+          for (const [name, expected] of Object.entries(c.grads)) {
+            const grad = inputs[name].grad;
+            if (!grad) failures.push({ what: `grads.${name}`, message: 'no gradient was computed' });
+            else await check(`grads.${name}`, grad, expected, c, failures);
+          }
         }
       }
-    }
-  } catch (err) {
-    failures.push({ what: 'run', message: err instanceof Error ? err.message : String(err) });
-  } finally {
-    for (const t of made) t.dispose();
-  }
-  const after = memory();
-  if (after.numTensors !== before.numTensors || after.numDataIds !== before.numDataIds) {
-    failures.push({
-      what: 'leak',
-      message: `live tensors ${before.numTensors} → ${after.numTensors}, backend data blocks ${before.numDataIds} → ${after.numDataIds} after disposing inputs, outputs and gradients`,
-    });
-  }
+    },
+    ' after disposing inputs, outputs and gradients',
+  );
   return result();
 }
 

@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { memory, tensor, type Tensor } from '@cnn/core';
+import { tensor, type Tensor } from '@cnn/core';
+import { guardedRun } from './guarded-run.js';
 import { DEFAULT_TOLERANCE } from './format.js';
 import type { CaseFailure, CaseResult } from './runner.js';
 import { SPECIAL_VALUE_OPS, type Attrs } from './special-values-ops.js';
@@ -144,22 +145,7 @@ async function runChecks(c: SpecialValueCase, made: Tensor[], failures: CaseFail
 /** Runs one case on the active backend. Never throws: problems become failures. */
 export async function runSpecialValueCase(c: SpecialValueCase): Promise<CaseResult> {
   const failures: CaseFailure[] = [];
-  const before = memory();
-  const made: Tensor[] = [];
-  try {
-    await runChecks(c, made, failures);
-  } catch (err) {
-    failures.push({ what: 'run', message: err instanceof Error ? err.message : String(err) });
-  } finally {
-    for (const t of made) t.dispose();
-  }
-  const after = memory();
-  if (after.numTensors !== before.numTensors || after.numDataIds !== before.numDataIds) {
-    failures.push({
-      what: 'leak',
-      message: `live tensors ${before.numTensors} → ${after.numTensors}, backend data blocks ${before.numDataIds} → ${after.numDataIds}`,
-    });
-  }
+  await guardedRun(failures, (made) => runChecks(c, made, failures));
   return { name: `special-values/${c.name}`, op: c.op, passed: failures.length === 0, failures };
 }
 

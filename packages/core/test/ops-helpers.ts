@@ -1,5 +1,5 @@
 // Shared by the ops tests: float64 reference helpers for shapes, reductions and gradients.
-import { tensor, tidy, type Tensor } from '@cnn/core';
+import { stridesOf as strides, tensor, tidy, type Tensor } from '@cnn/core';
 import { vals } from './helpers.js';
 
 export function leaf(values: readonly number[], shape: readonly number[]): Tensor {
@@ -11,15 +11,6 @@ export function leaf(values: readonly number[], shape: readonly number[]): Tenso
 export const range = (n: number, f: (i: number) => number = (i) => i): number[] => Array.from({ length: n }, (_, i) => f(i));
 export const f32 = (xs: readonly number[]): number[] => xs.map(Math.fround);
 
-export function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
 export function unravel(flat: number, shape: readonly number[]): number[] {
   const st = strides(shape);
   return st.map((s, i) => Math.floor(flat / s) % shape[i]);

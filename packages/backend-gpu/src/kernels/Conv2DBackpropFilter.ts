@@ -16,16 +16,9 @@ export function conv2dBackwardFilter(rt: GpuRuntime, x: GpuData, dy: GpuData, g:
     if (g.kW * g.batch * g.inChannels * g.inH * OW4 <= 1 << 22) return conv2dBackwardFilterRows4(rt, x, dy, g);
     return conv2dBackwardFilterPacked(rt, x, dy, g);
   }
-  const cpg = g.inChannelsPerGroup;
   const rows = chunking(g.batch * g.outH, g.outW + 2);
   const s = new Src();
-  const [chunk, w] = rows.chunks === 1 ? [s.zero(), 'i'] : s.divmod('i', size);
-  const [oc, khw] = s.divmod(w, g.kH * g.kW);
-  const [kh, kw] = s.divmod(khw, g.kW, true);
-  const [o, cl] = s.divmod(oc, cpg);
-  const grp = g.groups === 1 ? s.zero() : s.divmod(o, g.outChannelsPerGroup, true)[0];
-  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
-  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const { chunk, kw, o, ci, ihOff } = weightCoords(s, g, rows.chunks > 1, size, 1);
   const iwOff = s.let('iwo', `${kw} * ${g.dilationW} - ${g.padLeft}`);
   s.add('let acc = 0;');
   const { nb, oh } = openRows(s, g, chunk, rows.perChunk, ihOff);
@@ -35,6 +28,22 @@ export function conv2dBackwardFilter(rt: GpuRuntime, x: GpuData, dy: GpuData, g:
   s.add('acc += row; } } }');
   const partial = rt.run(s.kernel(['X', 'DY'], 'acc'), rows.chunks * size, [x, dy]);
   return sumChunks(rt, partial, rows.chunks, size, false);
+}
+
+/**
+ * Decodes this invocation's weight: its chunk of dy rows (when the rows are chunked, `count` weights per chunk), its
+ * output channel (or group of `tile` output channels), input channel and tap; `ihOff` is the tap's input-row offset.
+ */
+function weightCoords(s: Src, g: Conv2dGeometry, chunked: boolean, count: number, tile: 1 | 4) {
+  const cpg = g.inChannelsPerGroup;
+  const [chunk, w] = chunked ? s.divmod('i', count) : [s.zero(), 'i'];
+  const [oc, khw] = s.divmod(w, g.kH * g.kW);
+  const [kh, kw] = s.divmod(khw, g.kW, true);
+  const [o, cl] = s.divmod(oc, cpg);
+  const grp = g.groups === 1 ? s.zero() : s.divmod(o, g.outChannelsPerGroup / tile, true)[0];
+  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
+  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  return { chunk, kw, o, ci, ihOff };
 }
 
 /**
@@ -60,13 +69,7 @@ function conv2dBackwardFilterPacked(rt: GpuRuntime, x: GpuData, dy: GpuData, g: 
   const n4 = O4 * cpg * KHW;
   const rows = chunking(g.batch * g.outH, g.outW + 2);
   const s = new Src();
-  const [chunk, w] = rows.chunks === 1 ? [s.zero(), 'i'] : s.divmod('i', n4);
-  const [o4c, khw] = s.divmod(w, KHW);
-  const [kh, kw] = s.divmod(khw, g.kW, true);
-  const [o4, cl] = s.divmod(o4c, cpg);
-  const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
-  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
-  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const { chunk, kw, o: o4, ci, ihOff } = weightCoords(s, g, rows.chunks > 1, n4, 4);
   const iwOff = s.let('iwo', `${kw} * ${g.dilationW} - ${g.padLeft}`);
   s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
   const { nb, oh } = openRows(s, g, chunk, rows.perChunk, ihOff);
@@ -113,13 +116,7 @@ function conv2dBackwardFilterRows4(rt: GpuRuntime, x: GpuData, dy: GpuData, g: C
   }
   const rows = chunking(g.batch * g.outH, OW4 + 2);
   const s = new Src();
-  const [chunk, w] = rows.chunks === 1 ? [s.zero(), 'i'] : s.divmod('i', n4);
-  const [o4c, khw] = s.divmod(w, KHW);
-  const [kh, kw] = s.divmod(khw, g.kW, true);
-  const [o4, cl] = s.divmod(o4c, cpg);
-  const grp = g.groups === 1 ? s.zero() : s.divmod(o4, g.outChannelsPerGroup / 4, true)[0];
-  const ci = s.let('ci', `${grp} * ${cpg} + ${cl}`);
-  const ihOff = s.let('iho', `${kh} * ${g.dilationH} - ${g.padTop}`);
+  const { chunk, kw, o: o4, ci, ihOff } = weightCoords(s, g, rows.chunks > 1, n4, 4);
   const xsb = s.let('xsb', `${kw} * ${NC * plane} + ${ci} * ${plane}`);
   const dyStep = g.outH * OW4; // DYW texels per (nb, o)
   s.add('let a0 = 0; let a1 = 0; let a2 = 0; let a3 = 0;');
