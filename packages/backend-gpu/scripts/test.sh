@@ -11,7 +11,7 @@ if gl_builds; then
   if [ -n "$DISPLAY" ]; then exec vitest run --exclude test/no-gl.test.ts "$@"; fi
   if command -v xvfb-run >/dev/null 2>&1; then exec xvfb-run -a vitest run --exclude test/no-gl.test.ts "$@"; fi
 fi
-help="apt-get install libxi-dev libxext-dev libx11-dev libgl1-mesa-dev libglu1-mesa-dev pkg-config xvfb xauth, then pnpm rebuild gl"
+help="apt-get install libxi-dev libxext-dev libx11-dev libgl1-mesa-dev libglu1-mesa-dev pkg-config xvfb xauth, then pnpm install again (it builds gl)"
 if [ -n "$CI" ]; then
   echo "backend-gpu tests: headless-gl cannot run (gl built: $(gl_builds && echo yes || echo no); xvfb-run: $(command -v xvfb-run || echo missing)). CI must provide them: $help" >&2
   exit 1

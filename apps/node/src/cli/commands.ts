@@ -25,6 +25,9 @@ export interface Command {
   run(args: Parsed): Promise<void>;
 }
 
+/** The help text of --lr's default, which depends on --optimizer; as a value it means "use the optimizer's default". */
+const LR_DEFAULT_TEXT = '0.002 (adam), 0.01 (sgd)';
+
 const backendOpt = { type: 'string', arg: '<name>', help: `compute backend: ${BACKENDS.join(' | ')}`, default: 'cpu' } as const;
 
 function loadSplit(name: DatasetName, split: 'train' | 'test'): ImageDataset {
@@ -59,7 +62,7 @@ const train: Command = {
       backend: backendOpt,
       out: { type: 'string', arg: '<dir>', help: 'output folder (model.safetensors + cnn.json), saved after every epoch', default: 'runs/<model>-<dataset>' },
       optimizer: { type: 'string', arg: '<name>', help: 'adam | sgd (sgd uses momentum 0.9)', default: 'adam' },
-      lr: { type: 'string', arg: '<x>', help: 'learning rate', default: '0.002 (adam), 0.01 (sgd)' },
+      lr: { type: 'string', arg: '<x>', help: 'learning rate', default: LR_DEFAULT_TEXT },
       'lr-schedule': { type: 'string', arg: '<name>', help: 'cosine (decay to 0 over all training steps, per batch) | step (StepLR, with --lr-step) | none', default: 'cosine (step when --lr-step is given)' },
       'lr-step': { type: 'string', arg: '<n>', help: 'StepLR: multiply the learning rate by --lr-gamma every n epochs' },
       'lr-gamma': { type: 'string', arg: '<x>', help: 'StepLR factor', default: '0.1' },
@@ -82,7 +85,7 @@ const train: Command = {
     const seed = intArg(c, 'seed', v.seed, 0)!;
     const logEvery = intArg(c, 'log-every', v['log-every'], 0)!;
     const optName = choiceArg(c, 'optimizer', v.optimizer, ['adam', 'sgd'] as const);
-    const lr = v.lr === undefined || String(v.lr).includes('(') ? (optName === 'adam' ? 2e-3 : 0.01) : numArg(c, 'lr', v.lr)!;
+    const lr = v.lr === undefined || v.lr === LR_DEFAULT_TEXT ? (optName === 'adam' ? 2e-3 : 0.01) : numArg(c, 'lr', v.lr)!;
     const lrStep = intArg(c, 'lr-step', v['lr-step'], 1);
     const lrGamma = numArg(c, 'lr-gamma', v['lr-gamma'])!;
     const extra = jsonArg(c, 'model-options', v['model-options']);
@@ -169,10 +172,10 @@ const evalCmd: Command = {
   },
   async run({ values: v }) {
     const c = 'eval';
-    const src = modelSource(c, v); // fail on a bad folder or file before loading anything
-    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
     const limit = intArg(c, 'limit', v.limit, 1);
     const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
+    const src = modelSource(c, v); // fail on a bad folder or file before loading anything
+    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
     if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
     await useBackend(backendName as BackendChoice);
     const m = await loadModelSource(src);
@@ -250,9 +253,13 @@ const predict: Command = {
   },
 };
 
+/** N,C,H,W[…]: at least two comma-separated integers ≥ 1 (decimal digits only, as intArg takes them). */
 function parseShape(c: string, s: string): number[] {
-  const dims = s.split(',').map((d) => Number(d.trim()));
-  if (dims.length < 2 || !dims.every((d) => Number.isInteger(d) && d >= 1)) throw new CliError(`${c}: --input must be a comma-separated shape like 1,1,28,28, got '${s}'`, 2);
+  const parts = s.split(',').map((d) => d.trim());
+  const dims = parts.map((d) => (/^\d+$/.test(d) ? Number(d) : NaN));
+  if (dims.length < 2 || !dims.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    throw new CliError(`${c}: --input must be a comma-separated shape of integers ≥ 1 like 1,1,28,28, got '${s}'`, 2);
+  }
   return dims;
 }
 

