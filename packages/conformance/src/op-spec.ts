@@ -32,10 +32,20 @@ export function optionalIntAttr(op: string, attrs: Attrs, name: string): number 
   return attrs[name] === undefined ? undefined : intAttr(op, attrs, name);
 }
 
-export function optionalNumberAttr(op: string, attrs: Attrs, name: string): number | undefined {
+export function numberAttr(op: string, attrs: Attrs, name: string): number {
   const v = attrs[name];
-  if (v === undefined) return undefined;
   return typeof v === 'number' ? v : wrong(op, name, v, 'a number');
+}
+
+export function optionalNumberAttr(op: string, attrs: Attrs, name: string): number | undefined {
+  return attrs[name] === undefined ? undefined : numberAttr(op, attrs, name);
+}
+
+/** A size given as one integer for both spatial dims or as a pair (`outputSize: 1` or `[2, 3]`). */
+export function intOrPairAttr(op: string, attrs: Attrs, name: string): number | [number, number] {
+  const v = attrs[name];
+  if (isInt(v)) return v;
+  return Array.isArray(v) && v.length === 2 && v.every(isInt) ? [v[0], v[1]] : wrong(op, name, v, 'an integer or a pair of integers');
 }
 
 export function boolAttr(op: string, attrs: Attrs, name: string, fallback: boolean): boolean {

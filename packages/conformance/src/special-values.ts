@@ -14,7 +14,8 @@ import { tensor, type Tensor } from '@cnn/core';
 import { guardedRun } from './guarded-run.js';
 import { DEFAULT_TOLERANCE } from './format.js';
 import type { CaseFailure, CaseResult } from './runner.js';
-import { SPECIAL_VALUE_OPS, type Attrs } from './special-values-ops.js';
+import type { Attrs } from './op-spec.js';
+import { SPECIAL_VALUE_OPS } from './special-values-ops.js';
 
 export const SPECIAL_VALUES_FORMAT = 'cnn-special-values/1';
 
