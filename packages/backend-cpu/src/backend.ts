@@ -4,7 +4,7 @@
  * the handle. Counters track what is live for `memory()`.
  */
 import type {
-  Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, DataId, DType, GatherGeometry,
+  Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, ConvEpilogue, DataId, DType, GatherGeometry,
   MatMulGeometry, Pool2dGeometry, ReduceGeometry, ReduceOpName, TensorInfo, TypedArray, UnaryOpName,
 } from '@cnn/core';
 import { MR, NR } from './gemm.js';
@@ -18,6 +18,7 @@ import { gatherBackward } from './kernels/GatherBackward.js';
 import { oneHot } from './kernels/OneHot.js';
 import { matmul } from './kernels/MatMul.js';
 import { conv2d } from './kernels/Conv2D.js';
+import { fusedConv2d } from './kernels/FusedConv2D.js';
 import { conv2dBackwardInput } from './kernels/Conv2DBackpropInput.js';
 import { conv2dBackwardFilter } from './kernels/Conv2DBackpropFilter.js';
 import { pool2d } from './kernels/Pool2D.js';
@@ -118,6 +119,11 @@ export class CpuBackend implements Backend {
 
   conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, geo: Conv2dGeometry): DataId {
     return this.track(conv2d(this.f32(x), this.f32(w), bias ? this.f32(bias) : null, geo));
+  }
+
+  fusedConv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, epilogue: ConvEpilogue, geo: Conv2dGeometry): DataId {
+    const residual = epilogue.residual ? this.f32(epilogue.residual) : null;
+    return this.track(fusedConv2d(this.f32(x), this.f32(w), bias ? this.f32(bias) : null, { residual, activation: epilogue.activation }, geo));
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId {

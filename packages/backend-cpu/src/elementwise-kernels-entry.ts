@@ -10,3 +10,5 @@ export { transpose } from './kernels/Transpose.js';
 export { gather } from './kernels/Gather.js';
 export { gatherBackward } from './kernels/GatherBackward.js';
 export { oneHot } from './kernels/OneHot.js';
+export { fusedConv2d, convEpilogue } from './kernels/FusedConv2D.js';
+export type { EpilogueValues } from './kernels/FusedConv2D.js';

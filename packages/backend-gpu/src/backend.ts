@@ -6,7 +6,7 @@
  */
 import {
   kernelOutput,
-  type Backend, type BackendMemoryInfo, type BinaryOpName, type BroadcastGeometry, type Conv2dGeometry, type DataId,
+  type Backend, type BackendMemoryInfo, type BinaryOpName, type BroadcastGeometry, type Conv2dGeometry, type ConvEpilogue, type DataId,
   type DType, type GatherGeometry, type KernelOutput, type MatMulGeometry, type Pool2dGeometry, type ReduceGeometry,
   type ReduceOpName, type TensorInfo, type TypedArray, type UnaryOpName,
 } from '@cnn/core';
@@ -22,6 +22,7 @@ import { gatherBackward } from './kernels/GatherBackward.js';
 import { oneHot } from './kernels/OneHot.js';
 import { matmul } from './kernels/MatMul.js';
 import { conv2d } from './kernels/Conv2D.js';
+import { fusedConv2d } from './kernels/FusedConv2D.js';
 import { conv2dBackwardInput } from './kernels/Conv2DBackpropInput.js';
 import { conv2dBackwardFilter } from './kernels/Conv2DBackpropFilter.js';
 import { pool2d } from './kernels/Pool2D.js';
@@ -142,6 +143,12 @@ export class GpuBackend implements Backend {
 
   conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, geo: Conv2dGeometry): DataId {
     return this.produce(kernelOutput.conv2d(geo), (size) => conv2d(this.rt, this.in(x), this.in(w), bias ? this.in(bias) : null, geo, size));
+  }
+
+  fusedConv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, epilogue: ConvEpilogue, geo: Conv2dGeometry): DataId {
+    const residual = epilogue.residual ? this.in(epilogue.residual) : null;
+    return this.produce(kernelOutput.conv2d(geo), (size) =>
+      fusedConv2d(this.rt, this.in(x), this.in(w), bias ? this.in(bias) : null, { residual, activation: epilogue.activation }, geo, size));
   }
 
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId {

@@ -1,5 +1,7 @@
 /** `F`: the functional API, named after torch.nn.functional in camelCase. */
 export { conv1d, conv2d } from './ops/conv.js';
+export { fusedConv2d, FUSABLE_ACTIVATIONS } from './ops/fused-conv.js';
+export type { FusedConv2dOptions, FusedActivation, FusableActivationName } from './ops/fused-conv.js';
 export type { Conv1dOptions, Conv2dOptions } from './ops/conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './ops/pool.js';
 export type { Pool1dOptions, Pool2dOptions } from './ops/pool.js';

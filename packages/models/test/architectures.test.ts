@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
-import { CnnError, F, manualSeed, memory, nn, noGrad, randn, randint, setBackend, type Tensor } from '@cnn/core';
+import { CnnError, F, getBackend, manualSeed, memory, nn, noGrad, randn, randint, setBackend, type Tensor } from '@cnn/core';
 import { models } from '../src/index.js';
 import { applyPseudo, pseudoInput } from './pseudo.js';
 
@@ -81,6 +81,44 @@ describe('logits vs PyTorch (float64 oracle), full-size networks with determinis
         y.dispose();
         x.dispose();
       } finally {
+        m.dispose();
+      }
+    });
+  }
+});
+
+describe('eval-mode fusion: fused convs (batch norm folded) agree with the layer-by-layer network', () => {
+  const nets: [string, () => nn.Module][] = [
+    ['resnet18', () => models.resnet18()],
+    ['mobilenetV1', () => models.mobilenetV1()],
+  ];
+  for (const [name, make] of nets) {
+    it(`${name} on [1, 3, 64, 64]: logits within 1e-4, every conv fused`, () => {
+      const m = make();
+      const backend = getBackend();
+      const own = backend.fusedConv2d!;
+      let calls = 0;
+      backend.fusedConv2d = function (...args) {
+        calls++;
+        return own.apply(this, args);
+      };
+      try {
+        applyPseudo(m);
+        m.eval();
+        const x = pseudoInput([1, 3, 64, 64]);
+        const fused = noGrad(() => m.forward(x));
+        const convs = m.namedModules().filter(([, c]) => c instanceof nn.Conv2d).length;
+        expect(calls).toBe(convs);
+        const layered = m.forward(x); // parameters require grad: recorded, so layer by layer
+        expect(calls).toBe(convs);
+        const [a, b] = [fused.dataSync(), layered.dataSync()];
+        let maxDiff = 0;
+        for (let i = 0; i < b.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        expect(maxDiff).toBeLessThan(1e-4);
+        for (const t of [x, fused, layered]) t.dispose();
+      } finally {
+        delete (backend as { fusedConv2d?: unknown }).fusedConv2d;
+        if (backend.fusedConv2d !== own) backend.fusedConv2d = own;
         m.dispose();
       }
     });

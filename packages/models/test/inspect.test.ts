@@ -57,8 +57,10 @@ describe('featureMaps', () => {
     const x = randn([1, 3, 8, 8]);
     const before = memory().numTensors;
     const { output, maps } = forwardWithFeatureMaps(m, x);
+    // The untraced eval forward runs fused convs (batch norm folded), the traced one layer by layer: equal to rounding.
     const logits = withEvalForward(m, x);
-    expect(same(output, logits)).toBe(true);
+    const [o, l] = [output.dataSync(), logits.dataSync()];
+    for (let i = 0; i < l.length; i++) expect(Math.abs(o[i] - l[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(l[i]));
     const again = featureMaps(m, x);
     expect([...maps.keys()]).toEqual([...again.keys()]);
     for (const [k, t] of maps) expect(same(t, again.get(k)!), k).toBe(true);

@@ -25,3 +25,8 @@ export function unary(op: UnaryOpName, x: Float32Array, params: readonly number[
   compile(op)(x, out, params[0] ?? 0, params[1] ?? 0, erf);
   return out;
 }
+
+/** The same loop writing into `out` (which may be `x` itself: each element is read before it is written). */
+export function unaryInto(op: UnaryOpName, x: Float32Array, out: Float32Array, params: readonly number[]): void {
+  compile(op)(x, out, params[0] ?? 0, params[1] ?? 0, erf);
+}

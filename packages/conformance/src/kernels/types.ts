@@ -12,7 +12,8 @@ export interface KernelInput {
 export interface KernelCase {
   /** Kernel and everything that shaped the call (shapes, options, geometry), to read in a failure line. */
   name: string;
-  kernel: KernelName;
+  /** A contract kernel, or an optional one ('fusedConv2d'). */
+  kernel: KernelName | 'fusedConv2d';
   inputs: KernelInput[];
   /** Its output as core's `kernelOutput` states it. */
   output: KernelOutput;

@@ -115,6 +115,14 @@ export interface MatMulGeometry {
  *   (F.mean over one gives NaN, 0/0, as torch.mean). matmul with k = 0 gives zeros.
  */
 
+/** What a fused conv applies to its output (see `Backend.fusedConv2d`). */
+export interface ConvEpilogue {
+  /** Added after the bias; the output's shape. A residual connection (ResNet's `out + identity`). */
+  residual: TensorInfo | null;
+  /** Applied last: an op of the unary table (relu; clamp with [0, 6] for ReLU6; …) and its params. */
+  activation: { op: UnaryOpName; params: readonly number[] } | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -173,6 +181,14 @@ export interface Backend {
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId;
   /** ∂L/∂w of conv2d; output `[outChannels, inChannelsPerGroup, kH, kW]`, float32. */
   conv2dBackwardFilter(x: TensorInfo, dy: TensorInfo, geo: Conv2dGeometry): DataId;
+  /**
+   * Optional: conv2d with an epilogue applied in the same pass, for inference — `out = act(conv2d(x, w, bias) + residual)`,
+   * evaluated in exactly that order in float32 (the conv's sum with its bias, then `+ residual[i]`, then the unary op's
+   * `expr` with `activation.params`), so it matches the unfused kernels bit for bit where their conv does. `residual`
+   * has the output's shape. Core calls it only when no gradient is recorded; a backend without it gets the same result
+   * from conv2d, binary('add') and unary (core's composition, `F.fusedConv2d`). Output as conv2d.
+   */
+  fusedConv2d?(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, epilogue: ConvEpilogue, geo: Conv2dGeometry): DataId;
 
   // ---- pooling ----------------------------------------------------------------------------------
   /** Max or average pooling over the windows listed in `geo` (see Pool2dGeometry). Output `[batch, channels, outH, outW]`,

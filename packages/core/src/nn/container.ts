@@ -1,4 +1,7 @@
 import type { Tensor } from '../tensor.js';
+import { Conv2d } from './conv.js';
+import { convBnActivation, isFusableActivation, runChain } from './fusion.js';
+import { BatchNorm2d } from './layers.js';
 import { Module } from './module.js';
 
 /** Runs its children in order; they are named '0', '1', … as in PyTorch. */
@@ -20,23 +23,26 @@ export class Sequential extends Module {
     return this.layers[i < 0 ? this.layers.length + i : i];
   }
 
+  /**
+   * The layers in order. A run of Conv2d → BatchNorm2d → activation (either of the last two optional) goes through
+   * convBnActivation, which is one fused conv in inference (eval mode, no gradient recorded) and the layers one by one
+   * otherwise. The output owns the activations its autograd graph needs; the rest are freed as soon as used.
+   */
   forward(x: Tensor): Tensor {
-    let cur = x;
-    const intermediates: Tensor[] = [];
-    for (const layer of this.layers) {
-      let next: Tensor;
-      try {
-        next = layer.forward(cur);
-      } catch (err) {
-        // A layer rejected its input: free the activations made so far (outside tidy they would leak).
-        for (const t of intermediates) t.dispose();
-        if (cur !== x) cur.dispose();
-        throw err;
+    const steps: ((t: Tensor) => Tensor)[] = [];
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (layer instanceof Conv2d) {
+        const bn = layers[i + 1] instanceof BatchNorm2d ? (layers[i + 1] as BatchNorm2d) : null;
+        const next = layers[i + (bn ? 2 : 1)];
+        const act = next && isFusableActivation(next) ? next : null;
+        steps.push((t) => convBnActivation(t, layer, bn, act));
+        i += (bn ? 1 : 0) + (act ? 1 : 0);
+        continue;
       }
-      if (cur !== x) intermediates.push(cur);
-      cur = next;
+      steps.push((t) => layer.forward(t));
     }
-    // The output owns the activations its autograd graph needs; disposing it frees them.
-    return cur === x ? cur : cur.own(...intermediates);
+    return runChain(x, steps);
   }
 }

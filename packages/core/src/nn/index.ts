@@ -9,3 +9,4 @@ export {
 } from './layers.js';
 export type { BatchNormConfig, LinearConfig } from './layers.js';
 export { kaimingUniform, kaimingUniformDefault } from './init.js';
+export { convBnActivation, runChain, OBSERVING_FORWARD } from './fusion.js';

@@ -11,6 +11,22 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/** Tensors derived from a module's parameters for speed (eval-mode folded weights): released by `dispose()` and
+ * when the module goes back to training, whose updates would make them stale anyway. */
+const derivedCaches = new WeakMap<Module, () => void>();
+
+/** Registers `release` as the cache of `m` (releasing the one it had). */
+export function setDerivedCache(m: Module, release: () => void): void {
+  releaseDerivedCache(m);
+  derivedCaches.set(m, release);
+}
+
+function releaseDerivedCache(m: Module): void {
+  const release = derivedCaches.get(m);
+  derivedCaches.delete(m);
+  release?.();
+}
+
 /**
  * Base class of layers and models. Children, parameters and buffers are registered under the names PyTorch uses
  * (`registerModule('conv1', …)`, `registerParameter('weight', …)`, `registerBuffer('running_mean', …)`), so
@@ -143,7 +159,10 @@ export abstract class Module {
 
   /** Sets training mode on this module and all descendants (dropout active, batch statistics). */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    for (const [, m] of this.namedModules()) {
+      m.training = mode;
+      if (mode) releaseDerivedCache(m);
+    }
     return this;
   }
 
@@ -160,6 +179,7 @@ export abstract class Module {
   /** Frees all parameters and buffers. */
   dispose(): void {
     for (const [, m] of this.namedModules()) {
+      releaseDerivedCache(m);
       for (const p of m._parameters.values()) p.dispose();
       for (const b of m._buffers.values()) b.dispose();
     }

@@ -35,7 +35,11 @@ export class DepthwiseSeparableBlock extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    return chain(x, [this.depthwise, this.bn1, this.relu1, this.pointwise, this.bn2, this.relu2].map((l) => (t: Tensor) => l.forward(t)));
+    // Two fused convs in inference (nn.convBnActivation); layer by layer in training.
+    return chain(x, [
+      (t: Tensor) => nn.convBnActivation(t, this.depthwise, this.bn1, this.relu1),
+      (t: Tensor) => nn.convBnActivation(t, this.pointwise, this.bn2, this.relu2),
+    ]);
   }
 }
 

@@ -1,4 +1,4 @@
-import { F, nn, noGrad, type Tensor } from '@cnn/core';
+import { nn, noGrad, type Tensor } from '@cnn/core';
 import { chain, checkKeys, enumOpt, intOpt } from './util.js';
 
 export interface ResNetConfig {
@@ -37,18 +37,28 @@ export class BasicBlock extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    const out = chain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2].map((l) => (t: Tensor) => l.forward(t)));
+    // relu(bn1(conv1(x))), then relu(bn2(conv2(·)) + identity): two fused convs in inference (nn.convBnActivation).
+    const h = nn.convBnActivation(x, this.conv1, this.bn1, this.relu);
     let identity: Tensor;
     try {
       identity = this.downsample ? this.downsample.forward(x) : x;
     } catch (err) {
-      out.dispose();
+      h.dispose();
       throw err;
     }
-    // As Sequential does: the block's output owns everything its autograd graph still needs.
-    const sum = F.add(out, identity);
-    const y = this.relu.forward(sum);
-    return y.own(sum, out, ...(identity === x ? [] : [identity]));
+    let y: Tensor;
+    try {
+      y = nn.convBnActivation(h, this.conv2, this.bn2, this.relu, identity);
+    } catch (err) {
+      h.dispose();
+      if (identity !== x) identity.dispose();
+      throw err;
+    }
+    // As Sequential does: the output owns what its autograd graph still needs; in inference nothing.
+    const made = identity === x ? [h] : [h, identity];
+    if (y.requiresGrad) return y.own(...made);
+    for (const t of made) t.dispose();
+    return y;
   }
 }
 
@@ -120,7 +130,7 @@ export class ResNet extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    const parts: nn.Module[] = [this.conv1, this.bn1, this.relu, ...(this.maxpool ? [this.maxpool] : []), this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool, this.flatten, this.fc];
-    return chain(x, parts.map((l) => (t: Tensor) => l.forward(t)));
+    const parts: nn.Module[] = [...(this.maxpool ? [this.maxpool] : []), this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool, this.flatten, this.fc];
+    return chain(x, [(t: Tensor) => nn.convBnActivation(t, this.conv1, this.bn1, this.relu), ...parts.map((l) => (t: Tensor) => l.forward(t))]);
   }
 }

@@ -1,23 +1,11 @@
 /** Shared helpers for the architectures: option validation and a forward chain that owns its intermediates. */
-import { CnnError, type Tensor } from '@cnn/core';
+import { CnnError, nn, type Tensor } from '@cnn/core';
 
-/** Runs `steps` in order on `x`, like nn.Sequential: the output owns the intermediates (so disposing it frees them),
- * and if a step throws, the activations made so far are freed before the error propagates. */
+/** Runs `steps` in order on `x`, like nn.Sequential (core's nn.runChain): if a step throws, the activations made so
+ * far are freed; the output owns the intermediates its autograd graph needs, and in inference they are freed as soon
+ * as the next step has run. */
 export function chain(x: Tensor, steps: readonly ((t: Tensor) => Tensor)[]): Tensor {
-  let cur = x;
-  const made: Tensor[] = [];
-  for (const step of steps) {
-    let next: Tensor;
-    try {
-      next = step(cur);
-    } catch (err) {
-      for (const t of made) t.dispose();
-      throw err;
-    }
-    if (next !== cur && next !== x) made.push(next);
-    cur = next;
-  }
-  return cur === x ? cur : cur.own(...made); // own() skips cur itself
+  return nn.runChain(x, steps);
 }
 
 export function fail(model: string, message: string): never {

@@ -4,12 +4,13 @@ import type { KernelCase } from '../types.js';
 import { CaseRandom } from '../values.js';
 import { convKernelCases } from './conv.js';
 import { elementwiseCases } from './elementwise.js';
+import { fusedConvKernelCases } from './fused-conv.js';
 import { gatherKernelCases } from './gather.js';
 import { layoutCases } from './layout.js';
 import { matmulCases } from './matmul.js';
 import { poolKernelCases } from './pool.js';
 
-const GENERATORS = [elementwiseCases, layoutCases, gatherKernelCases, matmulCases, convKernelCases, poolKernelCases];
+const GENERATORS = [elementwiseCases, layoutCases, gatherKernelCases, matmulCases, convKernelCases, fusedConvKernelCases, poolKernelCases];
 
 /** The suite's cases; geometries are drawn from `seed` (inputs are drawn per case when it runs). */
 export function kernelCases(seed: number): KernelCase[] {
