@@ -17,3 +17,5 @@ export { kernelOutput } from './kernel-output.js';
 export type { KernelOutput } from './kernel-output.js';
 export * from './inverse.js';
 export type { Pair } from './args.js';
+/** erf, which the elementwise table's expressions call: a worker compiling an op's `expr` needs it. */
+export { erf } from '../math.js';
