@@ -12,10 +12,10 @@
  *   tasks consuming a failed output fail the same way, and the queue goes on.
  */
 import type {
-  Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, DataId, DType, GatherGeometry,
+  Backend, BackendMemoryInfo, BinaryOpName, BroadcastGeometry, Conv2dGeometry, ConvEpilogue, DataId, DType, GatherGeometry,
   KernelOutput, MatMulGeometry, Pool2dGeometry, ReduceGeometry, ReduceOpName, TensorInfo, TypedArray, UnaryOpName,
 } from '@cnn/core';
-import { kernelOutput } from '@cnn/core';
+import { BINARY_OPS, kernelOutput, kernelTimer, UNARY_OPS } from '@cnn/core';
 import { unary } from './kernels/Unary.js';
 import { binary } from './kernels/Binary.js';
 import { cast } from './kernels/Cast.js';
@@ -49,6 +49,9 @@ export interface ResolvedWorkersOptions {
 }
 
 const INLINE_CTX: RunContext = { simd: null };
+/** Elementwise ops from this many elements on go to the pool (below, a message round-trip costs more than the loop);
+ * a lower `inlineBelow` (the conformance tests' 0) lowers it too. */
+const ELEMENTWISE_ON_POOL = 1 << 17;
 const EMPTY_F32 = new Float32Array(0);
 
 function sharedCopy(values: TypedArray): TypedArray {
@@ -143,12 +146,28 @@ export class WorkersBackend implements Backend {
   }
 
   // ---- elementwise -------------------------------------------------------------------------------
+  // Float32 ops of at least ELEMENTWISE_ON_POOL elements (unary, or binary without broadcasting) are cut across the
+  // pool (kernels/Elementwise.ts); the rest run inline.
   unary(op: UnaryOpName, x: TensorInfo, params: readonly number[]): DataId {
-    return this.inline('unary', [x], kernelOutput.unary(x), ([xv]) => unary(op, f32(xv), params));
+    const output = kernelOutput.unary(x);
+    if (this.elementwiseOnPool(output.size) && x.dtype === 'float32') {
+      return this.parallel('elementwise', { a: x, b: null }, output, { expr: UNARY_OPS[op].expr, arity: 1, params: [...params], n: output.size }, 'unary');
+    }
+    return this.inline('unary', [x], output, ([xv]) => unary(op, f32(xv), params));
   }
 
   binary(op: BinaryOpName, a: TensorInfo, b: TensorInfo, geo: BroadcastGeometry, params: readonly number[]): DataId {
-    return this.inline('binary', [a, b], kernelOutput.binary(geo), ([av, bv]) => binary(op, av, bv, geo, params));
+    const output = kernelOutput.binary(geo);
+    const { shape, aStrides, bStrides } = geo.loop;
+    const flat = shape.length === 1 && aStrides[0] === 1 && bStrides[0] === 1;
+    if (flat && this.elementwiseOnPool(output.size) && a.dtype === 'float32' && b.dtype === 'float32') {
+      return this.parallel('elementwise', { a, b }, output, { expr: BINARY_OPS[op].expr, arity: 2, params: [...params], n: output.size }, 'binary');
+    }
+    return this.inline('binary', [a, b], output, ([av, bv]) => binary(op, av, bv, geo, params));
+  }
+
+  private elementwiseOnPool(size: number): boolean {
+    return this.options.threads > 1 && size >= Math.min(ELEMENTWISE_ON_POOL, this.options.inlineBelow);
   }
 
   cast(x: TensorInfo, dtype: DType): DataId {
@@ -185,6 +204,13 @@ export class WorkersBackend implements Backend {
     return this.parallel('conv2d', { x, w, bias }, kernelOutput.conv2d(geo), { geo });
   }
 
+  /** The epilogue runs in the conv's own parts, on the region each part wrote (kernels/conv-epilogue.ts). */
+  fusedConv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, epilogue: ConvEpilogue, geo: Conv2dGeometry): DataId {
+    const { residual, activation } = epilogue;
+    const act = activation ? { op: activation.op, params: [...activation.params], expr: UNARY_OPS[activation.op].expr } : null;
+    return this.parallel('conv2d', { x, w, bias, residual }, kernelOutput.conv2d(geo), { geo, act }, 'fusedConv2d');
+  }
+
   conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, geo: Conv2dGeometry): DataId {
     return this.parallel('conv2dBackwardInput', { dy, w }, kernelOutput.conv2dBackwardInput(geo), { geo });
   }
@@ -217,6 +243,9 @@ export class WorkersBackend implements Backend {
 
   /** Queues `exec` after everything queued so far, or runs it now when nothing is queued and it is synchronous. */
   private schedule(kernel: string, inputs: WorkersData[], out: WorkersData, exec: () => void | Promise<void>): void {
+    // While profiling (core's `profile`), the task times itself when it runs, reported under the caller's layer.
+    const timer = kernelTimer();
+    if (timer) exec = timer.time(kernel, exec);
     const guarded = (): void | Promise<void> => {
       for (const d of inputs) {
         if (d.error) throw new Error(`an input failed earlier (${d.error.message})`);
@@ -267,13 +296,15 @@ export class WorkersBackend implements Backend {
    * `ops` are tensor operands (float32 views at run time), `output` the kernel's output as core states it
    * (kernelOutput), `extra` the plain arguments.
    */
-  private parallel(kernel: ParallelKernelName, ops: Record<string, TensorInfo | null>, output: KernelOutput, extra: Record<string, unknown>): DataId {
+  private parallel(
+    kernel: ParallelKernelName, ops: Record<string, TensorInfo | null>, output: KernelOutput, extra: Record<string, unknown>, label: string = kernel,
+  ): DataId {
     const spec = PARALLEL_KERNELS[kernel];
     const entries = Object.entries(ops).map(([k, t]) => [k, t ? this.data(t.dataId) : null] as const);
     const inputs = entries.flatMap(([, d]) => (d ? [d] : []));
     const { size } = output;
     const out = this.make(output.dtype, size);
-    this.schedule(kernel, inputs, out, () => {
+    this.schedule(label, inputs, out, () => {
       const args: Record<string, unknown> = { ...extra };
       const useInline = spec.cost(args) < this.options.inlineBelow || size === 0;
       for (const [k, d] of entries) args[k] = d ? this.operand(d, !useInline) : null;

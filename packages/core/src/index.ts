@@ -37,3 +37,4 @@ export * from './geometry/inverse.js';
 export * as F from './functional.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * from './profile.js';

@@ -1,6 +1,11 @@
-/** Max / average pooling. Parts: ranges of (image, channel) planes; each runs backend-cpu's loop on its planes. */
+/**
+ * Max / average pooling. Parts: ranges of (image, channel) planes, so one image's channels spread over the pool too.
+ * Max pooling runs the WebAssembly SIMD kernel (wasm/pool.ts) where the worker has it; average pooling and the
+ * plain path run backend-cpu's loop on the part's planes.
+ */
 import type { Pool2dGeometry } from '@cnn/core';
 import { pool2d as cpuPool2d } from '../cpu-kernels.js';
+import { maxPoolSimd } from '../wasm/pool.js';
 import { splitRange, type ParallelKernel } from './types.js';
 
 export interface Pool2dArgs {
@@ -22,8 +27,12 @@ export function planPlanes(geo: Pool2dGeometry, threads: number): PlanePart[] {
 export const Pool2D: ParallelKernel<Pool2dArgs, PlanePart> = {
   cost: (a) => a.geo.batch * a.geo.channels * a.geo.outH * a.geo.outW * a.geo.windowH * a.geo.windowW,
   plan: (a, threads) => planPlanes(a.geo, threads),
-  run(a, p) {
+  run(a, p, ctx) {
     const { geo } = a;
+    if (ctx.simd && geo.mode === 'max') {
+      maxPoolSimd(ctx.simd, a.x, geo, p.s0, p.s1, a.out);
+      return;
+    }
     const inPlane = geo.inH * geo.inW;
     const outPlane = geo.outH * geo.outW;
     const r = cpuPool2d(a.x.subarray(p.s0 * inPlane, p.s1 * inPlane), { ...geo, batch: 1, channels: p.s1 - p.s0 });

@@ -2,6 +2,7 @@
 import { Conv2D } from './Conv2D.js';
 import { Conv2DBackpropInput } from './Conv2DBackpropInput.js';
 import { Conv2DBackpropFilter } from './Conv2DBackpropFilter.js';
+import { Elementwise } from './Elementwise.js';
 import { MatMul } from './MatMul.js';
 import { Pool2D } from './Pool2D.js';
 import { Pool2DBackward } from './Pool2DBackward.js';
@@ -16,6 +17,7 @@ export const PARALLEL_KERNELS: Record<ParallelKernelName, ParallelKernel<unknown
   matmul: MatMul,
   pool2d: Pool2D,
   pool2dBackward: Pool2DBackward,
+  elementwise: Elementwise,
 };
 
-export type ParallelKernelName = 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'matmul' | 'pool2d' | 'pool2dBackward';
+export type ParallelKernelName = 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'matmul' | 'pool2d' | 'pool2dBackward' | 'elementwise';

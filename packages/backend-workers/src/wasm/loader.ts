@@ -16,6 +16,10 @@ export interface SimdExports {
   im2col(x: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, col: number): void;
   col2im(col: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, dx: number): void;
   convWeightGrad(x: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, dy: number, O: number, dw: number, ldw: number, scratch: number): void;
+  winoFilter(w: number, so: number, sc: number, first: number, step: number, Op: number, C: number, U: number, Opad: number): void;
+  allFinite(p: number, n: number): number;
+  convGemmScratchBytes(O: number, Kc: number, P: number): number;
+  convGemm(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, rows: number, outW: number, w: number, O: number, out: number, ldo: number, scratch: number): void;
   copy2d(src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number, planes: number, rows: number, cols: number): void;
 }
 

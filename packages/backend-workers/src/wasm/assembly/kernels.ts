@@ -167,6 +167,16 @@ export function gemm(
 }
 
 // ---- Winograd F(2×2, 3×3) ----------------------------------------------------------------------------------------
+// U, V and M each hold 16 planes, one per transform-domain point ξ, xiPlane(n) floats apart: 16 floats past the
+// plane, so that the 16 streams a transform reads or writes at once do not share L1 sets (plane sizes are often
+// multiples of 4 KiB, which put all 16 in one set and made the filter transform 3× slower).
+
+/** Floats from one ξ plane of n floats to the next (JavaScript allocates 16 · xiPlane(n)). */
+// @ts-ignore: decorator
+@inline
+function xiPlane(n: i32): i32 {
+  return n + 16;
+}
 // Tiles of one image are numbered t = tileRow · tilesWp + tileCol, tilesWp a multiple of 4 (tiles past the image
 // read zero padding and their outputs are dropped), so a group of 4 consecutive tiles sits in one half of an 8-wide
 // panel and the transforms run 4 tiles per f32x4.
@@ -177,7 +187,7 @@ export function gemm(
  * [Tpad / 8][C][8] at V + ξ·C·Tpad·4 bytes, T = nRows · tilesWp tiles, Tpad = T rounded up to 8 (tail zeroed).
  */
 export function winoInput(xp: i32, C: i32, Hp: i32, Wp: i32, th0: i32, nRows: i32, tilesWp: i32, V: i32, Tpad: i32): void {
-  const xiStride = (C * Tpad) << 2;
+  const xiStride = xiPlane(C * Tpad) << 2;
   const T = nRows * tilesWp;
   if (Tpad > T) {
     // The last panel's upper half (4 tiles) is past the chunk: zero it in every ξ.
@@ -257,13 +267,14 @@ export function winoGemm(U: i32, Opad: i32, C: i32, V: i32, Tpad: i32, M: i32): 
   const nPanels = Tpad >> 3;
   const mPanels = Opad >> 2;
   for (let xi = 0; xi < 16; xi++) {
-    const u = U + ((xi * Opad * C) << 2);
-    const v = V + ((xi * C * Tpad) << 2);
-    const mm = M + ((xi * Opad * Tpad) << 2);
-    for (let q = 0; q < nPanels; q++) {
-      const bp = v + ((q * C * 8) << 2);
-      for (let r = 0; r < mPanels; r++) {
-        micro(C, u + ((r * 4 * C) << 2), bp, mm + ((r * 4 * Tpad + q * 8) << 2), Tpad, false);
+    const u = U + ((xi * xiPlane(Opad * C)) << 2);
+    const v = V + ((xi * xiPlane(C * Tpad)) << 2);
+    const mm = M + ((xi * xiPlane(Opad * Tpad)) << 2);
+    // Sliver-major: a sliver of U (C × 4) stays in L1 across the chunk's panels; U is read once per chunk.
+    for (let r = 0; r < mPanels; r++) {
+      const ap = u + ((r * 4 * C) << 2);
+      for (let q = 0; q < nPanels; q++) {
+        micro(C, ap, v + ((q * C * 8) << 2), mm + ((r * 4 * Tpad + q * 8) << 2), Tpad, false);
       }
     }
   }
@@ -274,7 +285,7 @@ export function winoGemm(U: i32, Opad: i32, C: i32, V: i32, Tpad: i32, M: i32): 
  * 2·tilesWp floats at out + o·planeStride·4, plus bias[o] when `bias` ≠ 0.
  */
 export function winoOutput(M: i32, Opad: i32, Tpad: i32, O: i32, nRows: i32, tilesWp: i32, out: i32, planeStride: i32, bias: i32): void {
-  const xiStride = (Opad * Tpad) << 2;
+  const xiStride = xiPlane(Opad * Tpad) << 2;
   const outW = 2 * tilesWp;
   const orow = outW << 2;
   for (let o = 0; o < O; o++) {
@@ -431,3 +442,334 @@ export function convWeightGrad(
     }
   }
 }
+
+// ---- Winograd filter transform ---------------------------------------------------------------------------------
+
+/**
+ * U = G·g·Gᵀ (backend-cpu's winogradFilterTile, in float32 here, 4 output channels per f32x4) for output channels
+ * [0, Op) and input channels [0, C), packed as winoGemm's A slivers: U[ξ] is [Opad / 4][C][4] at U + ξ·Opad·C·4,
+ * lanes past Op zero. The 3×3 kernel linking (o, c) has tap k at w + (o·so + c·sc + first + k·step)·4 (forward:
+ * so = 9C, sc = 9, first 0, step 1; input gradient: w[c][o] rotated, so = 9, sc = 9·O, first 8, step −1).
+ */
+export function winoFilter(w: i32, so: i32, sc: i32, first: i32, step: i32, Op: i32, C: i32, U: i32, Opad: i32): void {
+  const xiStride = xiPlane(Opad * C) << 2;
+  for (let r = 0; r < Opad; r += 4) {
+    for (let c = 0; c < C; c++) filterTile4(w, so, sc, first, step, r, min(4, Op - r), c, U + ((r * C + c * 4) << 2), xiStride);
+  }
+}
+
+/** The 16 transformed values of (output channels r … r + lanes − 1, input channel c), one f32x4 per ξ at
+ * dst + ξ·xiStride bytes (lanes ≥ `lanes` zero). */
+// @ts-ignore: decorator
+@inline
+function filterTile4(w: i32, so: i32, sc: i32, first: i32, step: i32, r: i32, lanes: i32, c: i32, dst: i32, xiStride: i32): void {
+  let g0 = f32x4.splat(0), g1 = f32x4.splat(0), g2 = f32x4.splat(0);
+  let g3 = f32x4.splat(0), g4 = f32x4.splat(0), g5 = f32x4.splat(0);
+  let g6 = f32x4.splat(0), g7 = f32x4.splat(0), g8 = f32x4.splat(0);
+  const b = w + ((r * so + c * sc + first) << 2);
+  const st = step << 2;
+  const lo = so << 2;
+  if (step == 1 && lanes == 4) {
+    // Forward: each lane's 9 taps are contiguous. Taps 0-3 and 4-7 of the 4 lanes, transposed 4 × 4 by shuffles.
+    const b1 = b + lo, b2 = b + 2 * lo, b3 = b + 3 * lo;
+    let r0 = v128.load(b), r1 = v128.load(b1), r2 = v128.load(b2), r3 = v128.load(b3);
+    let t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    let t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    g0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5); g1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    g2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5); g3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    r0 = v128.load(b, 16); r1 = v128.load(b1, 16); r2 = v128.load(b2, 16); r3 = v128.load(b3, 16);
+    t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    g4 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5); g5 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    g6 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5); g7 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    g8 = f32x4.replace_lane(g8, 0, load<f32>(b, 32));
+    g8 = f32x4.replace_lane(g8, 1, load<f32>(b1, 32));
+    g8 = f32x4.replace_lane(g8, 2, load<f32>(b2, 32));
+    g8 = f32x4.replace_lane(g8, 3, load<f32>(b3, 32));
+    filterTaps(g0, g1, g2, g3, g4, g5, g6, g7, g8, dst, xiStride);
+    return;
+  }
+  // Lane l gathers the 9 taps of (r + l, c); a missing lane stays zero.
+  g0 = f32x4.replace_lane(g0, 0, load<f32>(b)); g1 = f32x4.replace_lane(g1, 0, load<f32>(b + st));
+  g2 = f32x4.replace_lane(g2, 0, load<f32>(b + 2 * st)); g3 = f32x4.replace_lane(g3, 0, load<f32>(b + 3 * st));
+  g4 = f32x4.replace_lane(g4, 0, load<f32>(b + 4 * st)); g5 = f32x4.replace_lane(g5, 0, load<f32>(b + 5 * st));
+  g6 = f32x4.replace_lane(g6, 0, load<f32>(b + 6 * st)); g7 = f32x4.replace_lane(g7, 0, load<f32>(b + 7 * st));
+  g8 = f32x4.replace_lane(g8, 0, load<f32>(b + 8 * st));
+  if (lanes > 1) {
+    const b1 = b + lo;
+    g0 = f32x4.replace_lane(g0, 1, load<f32>(b1)); g1 = f32x4.replace_lane(g1, 1, load<f32>(b1 + st));
+    g2 = f32x4.replace_lane(g2, 1, load<f32>(b1 + 2 * st)); g3 = f32x4.replace_lane(g3, 1, load<f32>(b1 + 3 * st));
+    g4 = f32x4.replace_lane(g4, 1, load<f32>(b1 + 4 * st)); g5 = f32x4.replace_lane(g5, 1, load<f32>(b1 + 5 * st));
+    g6 = f32x4.replace_lane(g6, 1, load<f32>(b1 + 6 * st)); g7 = f32x4.replace_lane(g7, 1, load<f32>(b1 + 7 * st));
+    g8 = f32x4.replace_lane(g8, 1, load<f32>(b1 + 8 * st));
+  }
+  if (lanes > 2) {
+    const b2 = b + 2 * lo;
+    g0 = f32x4.replace_lane(g0, 2, load<f32>(b2)); g1 = f32x4.replace_lane(g1, 2, load<f32>(b2 + st));
+    g2 = f32x4.replace_lane(g2, 2, load<f32>(b2 + 2 * st)); g3 = f32x4.replace_lane(g3, 2, load<f32>(b2 + 3 * st));
+    g4 = f32x4.replace_lane(g4, 2, load<f32>(b2 + 4 * st)); g5 = f32x4.replace_lane(g5, 2, load<f32>(b2 + 5 * st));
+    g6 = f32x4.replace_lane(g6, 2, load<f32>(b2 + 6 * st)); g7 = f32x4.replace_lane(g7, 2, load<f32>(b2 + 7 * st));
+    g8 = f32x4.replace_lane(g8, 2, load<f32>(b2 + 8 * st));
+  }
+  if (lanes > 3) {
+    const b3 = b + 3 * lo;
+    g0 = f32x4.replace_lane(g0, 3, load<f32>(b3)); g1 = f32x4.replace_lane(g1, 3, load<f32>(b3 + st));
+    g2 = f32x4.replace_lane(g2, 3, load<f32>(b3 + 2 * st)); g3 = f32x4.replace_lane(g3, 3, load<f32>(b3 + 3 * st));
+    g4 = f32x4.replace_lane(g4, 3, load<f32>(b3 + 4 * st)); g5 = f32x4.replace_lane(g5, 3, load<f32>(b3 + 5 * st));
+    g6 = f32x4.replace_lane(g6, 3, load<f32>(b3 + 6 * st)); g7 = f32x4.replace_lane(g7, 3, load<f32>(b3 + 7 * st));
+    g8 = f32x4.replace_lane(g8, 3, load<f32>(b3 + 8 * st));
+  }
+  filterTaps(g0, g1, g2, g3, g4, g5, g6, g7, g8, dst, xiStride);
+}
+
+/** U = G·g·Gᵀ of 4 kernels at once (g0 … g8: tap k of each lane), one f32x4 per ξ at dst + ξ·xiStride. */
+// @ts-ignore: decorator
+@inline
+function filterTaps(g0: v128, g1: v128, g2: v128, g3: v128, g4: v128, g5: v128, g6: v128, g7: v128, g8: v128, dst: i32, xiStride: i32): void {
+  const half = f32x4.splat(0.5);
+  // t = G·g: rows (g0 g1 g2), ½(g0+g3+g6 …), ½(g0−g3+g6 …), (g6 g7 g8); then u row = (a, ½(a+b+c), ½(a−b+c), c).
+  filterRow(g0, g1, g2, dst, xiStride, half);
+  filterRow(
+    f32x4.mul(half, f32x4.add(f32x4.add(g0, g3), g6)), f32x4.mul(half, f32x4.add(f32x4.add(g1, g4), g7)),
+    f32x4.mul(half, f32x4.add(f32x4.add(g2, g5), g8)), dst + 4 * xiStride, xiStride, half,
+  );
+  filterRow(
+    f32x4.mul(half, f32x4.add(f32x4.sub(g0, g3), g6)), f32x4.mul(half, f32x4.add(f32x4.sub(g1, g4), g7)),
+    f32x4.mul(half, f32x4.add(f32x4.sub(g2, g5), g8)), dst + 8 * xiStride, xiStride, half,
+  );
+  filterRow(g6, g7, g8, dst + 12 * xiStride, xiStride, half);
+}
+
+// @ts-ignore: decorator
+@inline
+function filterRow(a: v128, b: v128, c: v128, dst: i32, xiStride: i32, half: v128): void {
+  v128.store(dst, a);
+  v128.store(dst + xiStride, f32x4.mul(half, f32x4.add(f32x4.add(a, b), c)));
+  v128.store(dst + 2 * xiStride, f32x4.mul(half, f32x4.add(f32x4.sub(a, b), c)));
+  v128.store(dst + 3 * xiStride, c);
+}
+
+// Depthwise conv2d forward: its own file.
+export * from './depthwise';
+
+// ---- Convolution as one GEMM without an im2col matrix ------------------------------------------------------------
+// out = W · col, where col (Kc = C·kH·kW taps × output positions) is never written whole: each block of CG_NB
+// positions × KC taps is gathered from x straight into 8-column B panels, and each MC × KC block of W is packed into
+// 4-row slivers for it (repacking W per position block costs 1/CG_NB of the block's multiply-adds). A 1×1 stride-1
+// unpadded conv is passed as a 1-row image of H·W positions, so its panels are plain 128-bit copies of x.
+
+const CG_NB = 256;
+
+/** Floats from one B panel of kc taps to the next: 16 past the panel, so that a tap's 8-float rows in successive
+ * panels (gatherTaps writes them in turn) do not all fall in one L1 set when kc·32 bytes is a multiple of 4 KiB. */
+// @ts-ignore: decorator
+@inline
+function panelFloats(kc: i32): i32 {
+  return kc * 8 + 16;
+}
+
+/** Bytes of scratch convGemm needs for O output channels, Kc taps and P positions: a B block, then an A block. */
+export function convGemmScratchBytes(O: i32, Kc: i32, P: i32): i32 {
+  const kc = min(KC, Kc);
+  return ((panelFloats(kc) * ((min(CG_NB, P) + 7) >> 3) + kc * ((min(MC, O) + 3) & ~3)) << 2) + 64;
+}
+
+/**
+ * out (ceil(O/4)·4 × ldo floats at `out`; columns [0, rows·outW)) += W · col. W: O × Kc row-major at `w`; x: [C][H][W]
+ * (byte offset); output position (oh, ow) of this call reads rows oh·sH + kh·dH − pT and columns ow·sW + kw·dW − pL
+ * (zero outside [0, H) × [0, W)). ldo ≥ rows·outW rounded up to 8: whole 4 × 8 tiles are stored, so the padding
+ * rows and columns of `out` receive values the caller ignores. x must be readable one float past its end (the
+ * stride-2 gather loads 16 floats for 8 taps).
+ */
+export function convGemm(
+  x: i32, H: i32, W: i32, C: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  rows: i32, outW: i32, w: i32, O: i32, out: i32, ldo: i32, scratch: i32,
+): void {
+  const P = rows * outW;
+  const K = kH * kW;
+  const Kc = C * K;
+  const pb = scratch;
+  const pa = scratch + ((panelFloats(min(KC, Kc)) * ((min(CG_NB, P) + 7) >> 3)) << 2);
+  for (let j0 = 0; j0 < P; j0 += CG_NB) {
+    const nb = min(CG_NB, P - j0);
+    const panels = (nb + 7) >> 3;
+    for (let pc = 0; pc < Kc; pc += KC) {
+      const kc = min(KC, Kc - pc);
+      // Panel by panel when most panels lie in one output row, else tap by tap.
+      if ((outW & 7) == 0 || outW >= 64) gatherPanels(x, H, W, K, kH, kW, sH, sW, dH, dW, pT, pL, outW, P, j0, panels, pc, kc, pb);
+      else gatherTaps(x, H, W, K, kH, kW, sH, sW, dH, dW, pT, pL, outW, P, j0, panels, pc, kc, pb);
+      for (let ic = 0; ic < O; ic += MC) {
+        const mc = min(MC, O - ic);
+        packA(w + ((ic * Kc + pc) << 2), mc, kc, Kc, 1, pa);
+        for (let q = 0; q < panels; q++) {
+          const bp = pb + ((q * panelFloats(kc)) << 2);
+          const cp = out + ((ic * ldo + j0 + q * 8) << 2);
+          for (let r = 0; r < mc; r += 4) {
+            micro(kc, pa + ((r * kc) << 2), bp, cp + ((r * ldo) << 2), ldo, true);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** B panels ([kc][8] each, panelFloats(kc) apart) of col for positions j0 + [0, 8·panels) and taps [pc, pc + kc); positions ≥ P read 0. */
+function gatherPanels(
+  x: i32, H: i32, W: i32, K: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  outW: i32, P: i32, j0: i32, panels: i32, pc: i32, kc: i32, pb: i32,
+): void {
+  const plane = H * W;
+  const c0 = pc / K;
+  const kk0 = pc - c0 * K;
+  const kh0 = kk0 / kW;
+  const kw0 = kk0 - kh0 * kW;
+  const zero = f32x4.splat(0);
+  for (let q = 0; q < panels; q++) {
+    const jq = j0 + q * 8;
+    const oh = jq / outW;
+    const ow = jq - oh * outW;
+    let dst = pb + ((q * panelFloats(kc)) << 2);
+    let c = c0, kh = kh0, kw = kw0;
+    if (ow + 8 <= outW) {
+      // The panel's 8 positions lie in one output row: one input row per tap, columns iw0 + l·sW.
+      const ihb = oh * sH - pT;
+      const iwb = ow * sW - pL;
+      for (let t = 0; t < kc; t++) {
+        const ih = ihb + kh * dH;
+        const iw0 = iwb + kw * dW;
+        if (ih < 0 || ih >= H) {
+          v128.store(dst, zero);
+          v128.store(dst, zero, 16);
+        } else {
+          const src = x + ((c * plane + ih * W + iw0) << 2);
+          if (iw0 >= 0 && iw0 + 7 * sW < W) {
+            if (sW == 1) {
+              v128.store(dst, v128.load(src));
+              v128.store(dst, v128.load(src, 16), 16);
+            } else if (sW == 2) {
+              const v0 = v128.load(src), v1 = v128.load(src, 16), v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+              v128.store(dst, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+              v128.store(dst, v128.shuffle<f32>(v2, v3, 0, 2, 4, 6), 16);
+            } else {
+              for (let l = 0; l < 8; l++) store<f32>(dst + (l << 2), load<f32>(src + ((l * sW) << 2)));
+            }
+          } else {
+            for (let l = 0; l < 8; l++) {
+              const iw = iw0 + l * sW;
+              store<f32>(dst + (l << 2), iw >= 0 && iw < W ? load<f32>(src + ((l * sW) << 2)) : 0);
+            }
+          }
+        }
+        dst += 32;
+        if (++kw == kW) {
+          kw = 0;
+          if (++kh == kH) {
+            kh = 0;
+            c++;
+          }
+        }
+      }
+    } else {
+      // The panel wraps to the next output row, or runs past P: every lane on its own.
+      for (let t = 0; t < kc; t++) {
+        const base = x + ((c * plane) << 2);
+        let lh = oh, lw = ow;
+        for (let l = 0; l < 8; l++) {
+          let v: f32 = 0;
+          if (jq + l < P) {
+            const ih = lh * sH - pT + kh * dH;
+            const iw = lw * sW - pL + kw * dW;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) v = load<f32>(base + ((ih * W + iw) << 2));
+          }
+          store<f32>(dst + (l << 2), v);
+          if (++lw == outW) {
+            lw = 0;
+            lh++;
+          }
+        }
+        dst += 32;
+        if (++kw == kW) {
+          kw = 0;
+          if (++kh == kH) {
+            kh = 0;
+            c++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * gatherPanels for any outW (panels may wrap to the next output row): tap by tap, each output row's positions in
+ * three runs (left padding, inside, right padding), each position stored at its lane of its panel.
+ */
+function gatherTaps(
+  x: i32, H: i32, W: i32, K: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
+  outW: i32, P: i32, j0: i32, panels: i32, pc: i32, kc: i32, pb: i32,
+): void {
+  const plane = H * W;
+  let c = pc / K;
+  const kk0 = pc - c * K;
+  let kh = kk0 / kW;
+  let kw = kk0 - kh * kW;
+  const nb = min(panels * 8, P - j0);
+  const panelBytes = panelFloats(kc) << 2;
+  const oh0 = j0 / outW;
+  const ow0 = j0 - oh0 * outW;
+  for (let t = 0; t < kc; t++) {
+    const wOff = kw * dW - pL;
+    // Columns ow with 0 ≤ ow·sW + wOff < W: [owLo, owHi).
+    const owLo = wOff >= 0 ? 0 : min(outW, (-wOff + sW - 1) / sW);
+    const owHi = max(owLo, min(outW, W - wOff <= 0 ? 0 : (W - wOff + sW - 1) / sW));
+    const base = x + ((c * plane) << 2);
+    const tap = pb + (t << 5);
+    let j = 0;
+    let oh = oh0, ow = ow0;
+    while (j < nb) {
+      const cnt = min(outW - ow, nb - j);
+      const ih = oh * sH + kh * dH - pT;
+      const end = ow + cnt;
+      if (ih < 0 || ih >= H) {
+        for (; ow < end; ow++, j++) store<f32>(tap + ((j >> 3) * panelBytes) + ((j & 7) << 2), 0);
+      } else {
+        const rowp = base + ((ih * W + wOff) << 2);
+        const lo = min(max(ow, owLo), end);
+        const hi = max(lo, min(end, owHi));
+        for (; ow < lo; ow++, j++) store<f32>(tap + ((j >> 3) * panelBytes) + ((j & 7) << 2), 0);
+        for (; ow < hi; ow++, j++) store<f32>(tap + ((j >> 3) * panelBytes) + ((j & 7) << 2), load<f32>(rowp + ((ow * sW) << 2)));
+        for (; ow < end; ow++, j++) store<f32>(tap + ((j >> 3) * panelBytes) + ((j & 7) << 2), 0);
+      }
+      oh++;
+      ow = 0;
+    }
+    for (; j < panels * 8; j++) store<f32>(tap + ((j >> 3) * panelBytes) + ((j & 7) << 2), 0);
+    if (++kw == kW) {
+      kw = 0;
+      if (++kh == kH) {
+        kh = 0;
+        c++;
+      }
+    }
+  }
+}
+
+/** 1 if the n floats at `p` are all finite, else 0: v − v is +0 for a finite v and NaN for ±inf and NaN, so the OR
+ * of every difference's bits is zero exactly when all are finite (backend-cpu's allFinite, 4 lanes at a time). */
+export function allFinite(p: i32, n: i32): i32 {
+  let acc = i32x4.splat(0);
+  const end4 = p + ((n & ~3) << 2);
+  for (; p < end4; p += 16) {
+    const v = v128.load(p);
+    acc = v128.or(acc, f32x4.sub(v, v));
+  }
+  let bits = v128.any_true(acc) ? 1 : 0;
+  const end = end4 + ((n & 3) << 2);
+  for (; p < end; p += 4) {
+    const v = load<f32>(p);
+    if (v - v != 0) bits = 1;
+  }
+  return bits ? 0 : 1;
+}
+// Max pooling: its own file.
+export * from './pool';
