@@ -44,6 +44,8 @@ export class WorkersData {
 export interface ResolvedWorkersOptions {
   threads: number;
   simd: boolean;
+  /** The relaxed-SIMD build of the kernels (only with simd). */
+  relaxedSimd: boolean;
   inlineBelow: number;
   resourceLimits?: ResourceLimits;
 }
@@ -85,7 +87,7 @@ export class WorkersBackend implements Backend {
   /** Starts the pool on `platform` (Node or browser, chosen by the package entry). */
   static async create(name: string, options: ResolvedWorkersOptions, platform: Platform): Promise<WorkersBackend> {
     // WorkerPool.create checks first that the platform can run the pool (workers, shared memory) and says what to change.
-    const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, resourceLimits: options.resourceLimits }, platform);
+    const pool = await WorkerPool.create({ threads: options.threads, simd: options.simd, relaxedSimd: options.relaxedSimd, resourceLimits: options.resourceLimits }, platform);
     return new WorkersBackend(name, pool, options);
   }
 
@@ -127,7 +129,8 @@ export class WorkersBackend implements Backend {
       name: this.name,
       threads: this.options.threads,
       simd: this.options.simd,
-      kernels: this.options.simd ? 'WebAssembly SIMD128 (AssemblyScript)' : 'JavaScript',
+      relaxedSimd: this.options.relaxedSimd,
+      kernels: this.options.simd ? `WebAssembly SIMD128${this.options.relaxedSimd ? ' + relaxed SIMD (fused multiply-add)' : ''} (AssemblyScript)` : 'JavaScript',
     };
   }
 

@@ -13,6 +13,7 @@ import type { Fault, WorkerReply, WorkerRequest } from './worker/entry.js';
 export interface PoolOptions {
   threads: number;
   simd: boolean;
+  relaxedSimd: boolean;
   /** Node only: worker heap limits (worker_threads ResourceLimits). */
   resourceLimits?: ResourceLimits;
 }
@@ -149,7 +150,7 @@ export class WorkerPool {
     );
     // Referenced until it answers `init`, so Node does not exit while the pool is starting.
     slot.handle.setRef(true);
-    slot.handle.post({ type: 'init', simd: this.opts.simd, index });
+    slot.handle.post({ type: 'init', simd: this.opts.simd, relaxedSimd: this.opts.relaxedSimd, index });
     return slot;
   }
 }

@@ -5,9 +5,9 @@
  */
 import { registerBackend } from '@cnn/core';
 import { WorkersBackend, type ResolvedWorkersOptions } from './backend.js';
-import { configuredOptions, inlineFromEnv, simdFromEnv, threadsFromEnv, type WorkersOptions } from './options.js';
+import { configuredOptions, inlineFromEnv, relaxedSimdFromEnv, simdFromEnv, threadsFromEnv, type WorkersOptions } from './options.js';
 import type { Platform } from './platform.js';
-import { simdSupported } from './wasm/loader.js';
+import { relaxedSimdSupported, simdSupported } from './wasm/loader.js';
 
 /** Starts a backend with explicit options (also what the registered factories do). */
 export type CreateWorkersBackend = (opts?: WorkersOptions, name?: string) => Promise<WorkersBackend>;
@@ -17,9 +17,18 @@ export function registerWorkersBackends(platform: Platform): CreateWorkersBacken
   const create: CreateWorkersBackend = async (opts = {}, name = 'workers') => {
     const o = { ...configuredOptions(), ...opts };
     const wantSimd = o.simd ?? simdFromEnv() ?? true;
+    const simd = wantSimd && simdSupported();
+    const wantRelaxed = o.relaxedSimd ?? relaxedSimdFromEnv();
+    if (wantRelaxed === true && !relaxedSimdSupported()) {
+      throw new Error(
+        `${name} backend: relaxedSimd: true, but this engine has no WebAssembly relaxed SIMD ` +
+          '(Node 20: start node with --experimental-wasm-relaxed-simd; browsers: Chromium 114+). Leave it unset to use it where available.',
+      );
+    }
     const resolved: ResolvedWorkersOptions = {
       threads: Math.max(1, Math.floor(o.threads ?? threadsFromEnv() ?? platform.defaultThreads())),
-      simd: wantSimd && simdSupported(),
+      simd,
+      relaxedSimd: simd && (wantRelaxed ?? true) && relaxedSimdSupported(),
       inlineBelow: o.inlineBelow ?? inlineFromEnv() ?? 200_000,
       resourceLimits: o.resourceLimits,
     };

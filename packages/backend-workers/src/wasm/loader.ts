@@ -3,7 +3,7 @@
  * manages their memory as a per-task arena: a kernel `reset()`s it, `alloc`s its regions, then `commit()`s, which
  * grows the memory once if needed and returns a fresh view (a wasm memory's buffer is replaced when it grows).
  */
-import { SIMD_WASM_BASE64 } from '../generated/simd-wasm.js';
+import { RELAXED_SIMD_WASM_BASE64, SIMD_WASM_BASE64 } from '../generated/simd-wasm.js';
 
 export interface SimdExports {
   memory: WebAssembly.Memory;
@@ -20,6 +20,7 @@ export interface SimdExports {
   allFinite(p: number, n: number): number;
   convGemmScratchBytes(O: number, Kc: number, P: number): number;
   convGemm(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, rows: number, outW: number, w: number, O: number, out: number, ldo: number, scratch: number): void;
+  relaxedSimd(): number;
   copy2d(src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number, planes: number, rows: number, cols: number): void;
 }
 
@@ -79,9 +80,24 @@ export function simdSupported(): boolean {
   }
 }
 
-/** Compiles and instantiates the kernels synchronously (fine in a worker; the module is a few KiB). */
-export function loadSimdKernels(): SimdKernels {
-  const module = new WebAssembly.Module(decodeBase64(SIMD_WASM_BASE64));
+// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd).
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
+
+/** Whether this engine runs relaxed SIMD (Chromium does; Node 20 with --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Compiles and instantiates the kernels synchronously (fine in a worker; the module is a few KiB): the relaxed-SIMD
+ * build (fused multiply-add in the GEMM micro-kernel) or the plain one. */
+export function loadSimdKernels(relaxed = false): SimdKernels {
+  const module = new WebAssembly.Module(decodeBase64(relaxed ? RELAXED_SIMD_WASM_BASE64 : SIMD_WASM_BASE64));
   const instance = new WebAssembly.Instance(module, { env: { abort: () => { throw new Error('wasm abort'); } } });
   return new SimdKernels(instance.exports as unknown as SimdExports);
 }

@@ -20,7 +20,7 @@ export interface Host {
 export type Fault = 'throw' | 'exit' | 'oom';
 
 export type WorkerRequest =
-  | { type: 'init'; simd: boolean; index: number }
+  | { type: 'init'; simd: boolean; relaxedSimd: boolean; index: number }
   | { type: 'run'; id: number; kernel: ParallelKernelName; args: unknown; part: unknown; fault?: Fault };
 
 /** `ready` answers `init`; `exit` is sent by a browser worker that ends itself (Node reports exits as events). */
@@ -49,7 +49,7 @@ function injectFault(kind: Fault): void {
 host.onMessage((msg) => {
   if (msg.type === 'init') {
     try {
-      if (msg.simd) ctx.simd = loadSimdKernels();
+      if (msg.simd) ctx.simd = loadSimdKernels(msg.relaxedSimd);
     } catch (err) {
       initError = `cannot load the WebAssembly SIMD kernels: ${describe(err)}`;
     }

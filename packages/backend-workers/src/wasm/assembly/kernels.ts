@@ -4,13 +4,28 @@
 //
 // GEMM shape: MR × NR = 4 × 8 micro-tile, 8 f32x4 accumulators. A is packed into 4-row slivers ([kc][4]), B into
 // 8-column panels ([kc][8]); per k step the kernel does two 128-bit loads of B, four broadcast loads of A and eight
-// multiply + add pairs (wasm SIMD has no fused multiply-add).
+// multiply-adds: `madd`, a mul then an add in plain SIMD; in the relaxed-SIMD build (the same source compiled with
+// --enable relaxed-simd, chosen where the engine has it) one f32x4.relaxed_madd, a fused multiply-add on x86 with FMA.
 
 const MR = 4;
 const NR = 8;
 const KC = 256;
 const MC = 128;
 const NC = 2048;
+
+/** a·b + c. Plain SIMD rounds the product, then the sum; relaxed SIMD may fuse them (one rounding): both are within
+ * every tolerance the suites use, and IEEE special values behave the same (0·inf = NaN, NaN propagates). */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Whether this module was built with relaxed SIMD (1) or plain SIMD (0). */
+export function relaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
 
 /** Start of free memory: the JavaScript side allocates above this. */
 export function heapBase(): i32 {
@@ -32,14 +47,14 @@ function micro(kc: i32, pa: i32, pb: i32, c: i32, ldc: i32, add: bool): void {
     const a1 = v128.load32_splat(pa, 4);
     const a2 = v128.load32_splat(pa, 8);
     const a3 = v128.load32_splat(pa, 12);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     pa += 16;
     pb += 32;
   }
