@@ -1,5 +1,5 @@
 /** Reductions over any set of dimensions, resolved to the backend's one [outer, reduce, inner] kernel. */
-import type { ReduceOpName } from '../backend/contract.js';
+import type { Backend, DType, ReduceOpName } from '../backend/contract.js';
 import { fail, shapeStr } from '../errors.js';
 import { sizeOf } from '../geometry/broadcast.js';
 import type { Tensor } from '../tensor.js';
@@ -24,13 +24,42 @@ function reduceRaw(op: ReduceOpName, x: Tensor, axes: readonly number[], keepDim
     const geo = { outer: sizeOf(x.shape.slice(0, first)), reduce: sizeOf(x.shape.slice(first, last + 1)), inner: sizeOf(x.shape.slice(last + 1)) };
     return makeTensor(b, b.reduce(op, x, geo), outShape, dtype);
   }
-  // Move the reduced axes last, then reduce them as one.
+  if (op === 'sum' || op === 'max' || op === 'min') return reduceRuns(op, b, x, axes, outShape, dtype);
+  // argmax / argmin: move the reduced axes last, then reduce them as one (the index must count over all of them).
   const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const perm = [...keptAxes, ...axes];
   const moved = makeTensor(b, b.transpose(x, perm), perm.map((p) => x.shape[p]), x.dtype);
   const geo = { outer: sizeOf(keptAxes.map((a) => x.shape[a])), reduce: sizeOf(axes.map((a) => x.shape[a])), inner: 1 };
   const out = makeTensor(b, b.reduce(op, moved, geo), outShape, dtype);
   moved.dispose();
+  return out;
+}
+
+/**
+ * sum / max / min over non-adjacent axes, one reduce kernel per run of adjacent axes, last run first — e.g. a
+ * per-channel sum over [0, 2, 3] of NCHW is a sum over H·W, then over N — so the input is read once and never
+ * transposed. max and min come out exactly as one reduction would; a sum is added in another order (partial sums
+ * per run), which is as accurate.
+ */
+function reduceRuns(op: ReduceOpName, b: Backend, x: Tensor, axes: readonly number[], outShape: number[], dtype: DType): Tensor {
+  const runs: [number, number][] = [];
+  for (const a of axes) {
+    const last = runs[runs.length - 1];
+    if (last && a === last[1] + 1) last[1] = a;
+    else runs.push([a, a]);
+  }
+  let shape = [...x.shape];
+  let cur = x;
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const [first, last] = runs[r];
+    const geo = { outer: sizeOf(shape.slice(0, first)), reduce: sizeOf(shape.slice(first, last + 1)), inner: sizeOf(shape.slice(last + 1)) };
+    shape = [...shape.slice(0, first), ...shape.slice(last + 1)];
+    const next = makeTensor(b, b.reduce(op, cur, geo), shape, dtype);
+    if (cur !== x) cur.dispose();
+    cur = next;
+  }
+  const out = reshape(cur, outShape);
+  if (out !== cur) cur.dispose();
   return out;
 }
 
