@@ -58,6 +58,8 @@ export const UNARY_OPS = {
   erf: { expr: 'erf(x)', params: [], ref: (x) => erf(x) },
   /** Exact GELU, x·Φ(x), as torch.nn.functional.gelu with approximate='none'. */
   gelu: { expr: '0.5 * x * (1 + erf(x * Math.SQRT1_2))', params: [], ref: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)) },
+  /** √x · p0 + p1 in one pass (Adam's denominator √v / √(1 − β₂ᵗ) + ε). */
+  sqrtAffine: { expr: 'Math.sqrt(x) * p0 + p1', params: ['scale', 'shift'], ref: (x, p) => Math.sqrt(x) * p[0] + p[1] },
 } satisfies Record<string, UnaryOpDef>;
 
 export const BINARY_OPS = {
@@ -81,6 +83,10 @@ export const BINARY_OPS = {
   eq: { expr: 'a === b ? 1 : 0', params: [], ref: (a, b) => (a === b ? 1 : 0) },
   /** a where b ≠ 0, else 0: picks entries by a 0/1 mask without 0 · ±inf = NaN (nllLoss / crossEntropy over -inf logits). */
   mask: { expr: 'b !== 0 ? a : 0', params: [], ref: (a, b) => (b !== 0 ? a : 0) },
+  // Optimizer updates in one pass each (each output rounded to float32 once): a·p0 + b·p1 (momentum buffers, Adam's
+  // first moment, p − lr·d) and a·p0 + b²·p1 (Adam's second moment).
+  axpby: { expr: 'a * p0 + b * p1', params: ['alpha', 'beta'], ref: (a, b, p) => a * p[0] + b * p[1] },
+  axpbySquare: { expr: 'a * p0 + b * b * p1', params: ['alpha', 'beta'], ref: (a, b, p) => a * p[0] + b * b * p[1] },
   // Fused activation backward ops: a = upstream gradient, b = the activation's input (x) or output (y). Each follows
   // PyTorch's formula, including which branch NaN takes (threshold_backward: `x <= 0 ? 0 : dy`, so NaN passes dy).
   reluBackward: { expr: 'b <= 0 ? 0 : a', params: [], ref: (a, b) => (b <= 0 ? 0 : a) },

@@ -1,4 +1,4 @@
-import { add, div, mul, sqrt, square } from '../ops/elementwise.js';
+import { add, binaryRaw, mul, unaryRaw } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { checkRange, Optimizer } from './optimizer.js';
 
@@ -37,13 +37,15 @@ export class Adam extends Optimizer {
       if (this.decoupled) param = mul(p, 1 - this.lr * this.weightDecay);
       else g = add(grad, mul(p, this.weightDecay));
     }
-    const m = state.m ? add(mul(state.m, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
-    const v = state.v ? add(mul(state.v, b2), mul(square(g), 1 - b2)) : mul(square(g), 1 - b2);
+    // One pass per line (fused table ops): m·β₁ + g·(1 − β₁); v·β₂ + g²·(1 − β₂); √v/√bc2 + eps; p − lr/bc1 · m/denom.
+    // PyTorch rounds after each of its in-place steps; these round once per line — equal to within a float32 ulp.
+    // The first step's moments are g·(1 − β₁) and g²·(1 − β₂), as PyTorch's zero-initialised buffers give them.
+    const m = state.m ? binaryRaw('axpby', state.m, g, [b1, 1 - b1]) : unaryRaw('affine', g, [1 - b1, 0]);
+    const v = state.v ? binaryRaw('axpbySquare', state.v, g, [b2, 1 - b2]) : unaryRaw('affine', unaryRaw('square', g), [1 - b2, 0]);
     const bc1 = 1 - Math.pow(b1, t);
     const bc2 = 1 - Math.pow(b2, t);
-    // p − lr/bc1 · m / (√v / √bc2 + eps), exactly PyTorch's arithmetic order.
-    const denom = add(mul(sqrt(v), 1 / Math.sqrt(bc2)), this.eps);
-    const next = add(param, mul(div(m, denom), -this.lr / bc1));
+    const denom = unaryRaw('sqrtAffine', v, [1 / Math.sqrt(bc2), this.eps]);
+    const next = binaryRaw('axpby', param, binaryRaw('div', m, denom), [1, -this.lr / bc1]);
     return { param: next, state: { m, v } };
   }
 }

@@ -1,4 +1,4 @@
-import { add, mul } from '../ops/elementwise.js';
+import { add, binaryRaw, mul } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { checkRange, Optimizer } from './optimizer.js';
 import { fail } from '../errors.js';
@@ -31,10 +31,11 @@ export class SGD extends Optimizer {
     let d = this.weightDecay ? add(grad, mul(p, this.weightDecay)) : grad;
     const out: Record<string, Tensor> = {};
     if (this.momentum) {
-      const buf = state.buf ? add(mul(state.buf, this.momentum), mul(d, 1 - this.dampening)) : d.clone();
+      // buf·momentum + d·(1 − dampening), d + buf·momentum and p − lr·d: one pass each (fused table op axpby).
+      const buf = state.buf ? binaryRaw('axpby', state.buf, d, [this.momentum, 1 - this.dampening]) : d.clone();
       out.buf = buf;
-      d = this.nesterov ? add(d, mul(buf, this.momentum)) : buf;
+      d = this.nesterov ? binaryRaw('axpby', d, buf, [1, this.momentum]) : buf;
     }
-    return { param: add(p, mul(d, -this.lr)), state: out };
+    return { param: binaryRaw('axpby', p, d, [1, -this.lr]), state: out };
   }
 }
