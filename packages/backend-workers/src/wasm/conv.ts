@@ -9,7 +9,8 @@
  *   holding ±inf or NaN are found in wasm (allFinite) and their images take the direct path, as backend-cpu's
  *   useWinograd rule says.
  * - Other forward convs: convGemm, the im2col GEMM with col's panels gathered straight from x (1×1 stride-1 convs as
- *   one GEMM over flat positions). Input gradient: GEMM + col2im; weight gradient: im2col + GEMM against colᵀ.
+ *   one GEMM over flat positions). Input gradient: GEMM + col2im; weight gradient: convWeightGradRows, x read in place
+ *   from a zero-padded copy against dy transposed into panels.
  */
 import type { Conv2dGeometry } from '@cnn/core';
 import { backwardInputAsConv } from '@cnn/core/geometry';
@@ -265,30 +266,69 @@ function backwardInputDirect(s: SimdKernels, dy: Float32Array, w: Float32Array, 
   }
 }
 
-/** One group; the part owns input channels [c0, c1), i.e. columns c0·kH·kW … c1·kH·kW of dW, and sums every image. */
+/** The export of convWeightGradRows (kept here so loader.ts, shared with other kernels, stays untouched). */
+interface WeightGradExports {
+  convWeightGradRows(
+    xp: number, Hp: number, Wp: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number,
+    outH: number, outW: number, dy: number, O: number, dwt: number, ldt: number, scratch: number,
+  ): void;
+  convWeightGradRowsScratchBytes(O: number, P: number, J: number): number;
+}
+
+/** Weight-gradient part: output channels [o0, o1) × input channels [c0, c1) of dW (one group), summed over the batch. */
+export interface FilterRange {
+  o0: number;
+  o1: number;
+  c0: number;
+  c1: number;
+}
+
+/**
+ * One group. Each image's channels [c0, c1) are copied into a zero-padded buffer once, so every tap of every output
+ * position is an in-bounds read at a fixed offset; convWeightGradRows then reads x in place as the GEMM's A operand
+ * against dy's rows [o0, o1) transposed into panels, accumulating dWᵀ (taps × channels) over the batch; the part's
+ * block of dW is transposed out at the end. Padding cells are zeros that are multiplied (0 · ±inf = NaN, as the
+ * im2col GEMM of PyTorch and backend-cpu).
+ */
 export function convBackwardFilterSimd(
-  s: SimdKernels, x: Float32Array, dy: Float32Array, geo: Conv2dGeometry, part: { c0: number; c1: number }, out: Float32Array,
+  s: SimdKernels, x: Float32Array, dy: Float32Array, geo: Conv2dGeometry, part: FilterRange, out: Float32Array,
 ): void {
-  const { batch, inChannels: C, inH, inW, outChannels: O, outH, outW, kH, kW } = geo;
+  const { batch, inChannels: C, inH: H, inW: W, outChannels: O, outH, outW, kH, kW } = geo;
+  const { strideH: sH, strideW: sW, dilationH: dH, dilationW: dW, padTop, padLeft } = geo;
+  const { o0, o1, c0, c1 } = part;
   const K = kH * kW;
   const Kc = C * K;
   const P = outH * outW;
-  const plane = C * inH * inW;
-  const count = part.c1 - part.c0;
-  const J = count * K;
-  const ldw = Math.ceil(J / 8) * 8;
-  const Opad = Math.ceil(O / 4) * 4;
+  const Cp = c1 - c0;
+  const Op = o1 - o0;
+  const J = Cp * K;
+  const J4 = Math.ceil(J / 4) * 4;
+  const ldt = Math.ceil(Op / 8) * 8;
+  // The padded image holds every cell a tap reads: rows up to (outH − 1)·sH + (kH − 1)·dH (in padded coordinates).
+  const Hp = Math.max(H + padTop, (outH - 1) * sH + (kH - 1) * dH + 1);
+  const Wp = Math.max(W + padLeft, (outW - 1) * sW + (kW - 1) * dW + 1);
+  const rowsIn = Math.min(H, Hp - padTop);
+  const colsIn = Math.min(W, Wp - padLeft);
+  const plane = H * W;
   s.reset();
-  const pX = s.alloc(plane);
-  const pDy = s.alloc(O * P);
-  const pDw = s.alloc(Opad * ldw);
-  const pScratch = s.alloc((Opad + 8) * P);
+  const pRaw = s.alloc(Cp * plane);
+  const pXp = s.alloc(Cp * Hp * Wp);
+  const pDy = s.alloc(Op * P);
+  const pDwt = s.alloc(J4 * ldt);
+  const k = s.k as unknown as WeightGradExports & SimdKernels['k'];
+  const pScratch = s.allocBytes(k.convWeightGradRowsScratchBytes(Op, P, J));
   const mem = s.commit();
-  mem.fill(0, pDw / 4, pDw / 4 + Opad * ldw);
+  mem.fill(0, pXp / 4, pXp / 4 + Cp * Hp * Wp);
+  mem.fill(0, pDwt / 4, pDwt / 4 + J4 * ldt);
   for (let n = 0; n < batch; n++) {
-    mem.set(x.subarray(n * plane, (n + 1) * plane), pX / 4);
-    mem.set(dy.subarray(n * O * P, (n + 1) * O * P), pDy / 4);
-    s.k.convWeightGrad(pX, inH, inW, part.c0, count, kH, kW, geo.strideH, geo.strideW, geo.dilationH, geo.dilationW, geo.padTop, geo.padLeft, outH, outW, pDy, O, pDw, ldw, pScratch);
+    mem.set(x.subarray((n * C + c0) * plane, (n * C + c1) * plane), pRaw / 4);
+    k.copy2d(pRaw, plane, W, pXp + (padTop * Wp + padLeft) * 4, Hp * Wp, Wp, Cp, rowsIn, colsIn);
+    mem.set(dy.subarray((n * O + o0) * P, (n * O + o1) * P), pDy / 4);
+    k.convWeightGradRows(pXp, Hp, Wp, Cp, kH, kW, sH, sW, dH, dW, outH, outW, pDy, Op, pDwt, ldt, pScratch);
   }
-  for (let o = 0; o < O; o++) out.set(mem.subarray(pDw / 4 + o * ldw, pDw / 4 + o * ldw + J), o * Kc + part.c0 * K);
+  const dwt = mem.subarray(pDwt / 4, pDwt / 4 + J4 * ldt);
+  for (let o = o0; o < o1; o++) {
+    const row = o * Kc + c0 * K;
+    for (let j = 0; j < J; j++) out[row + j] = dwt[j * ldt + o - o0];
+  }
 }

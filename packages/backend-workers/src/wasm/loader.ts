@@ -15,7 +15,6 @@ export interface SimdExports {
   winoOutput(M: number, Opad: number, Tpad: number, O: number, nRows: number, tilesWp: number, out: number, planeStride: number, bias: number): void;
   im2col(x: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, col: number): void;
   col2im(col: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, dx: number): void;
-  convWeightGrad(x: number, H: number, W: number, c0: number, count: number, kH: number, kW: number, sH: number, sW: number, dH: number, dW: number, pT: number, pL: number, outH: number, outW: number, dy: number, O: number, dw: number, ldw: number, scratch: number): void;
   winoFilter(w: number, so: number, sc: number, first: number, step: number, Op: number, C: number, U: number, Opad: number): void;
   allFinite(p: number, n: number): number;
   convGemmScratchBytes(O: number, Kc: number, P: number): number;

@@ -408,55 +408,124 @@ export function copy2d(src: i32, srcPlane: i32, srcRow: i32, dst: i32, dstPlane:
 }
 
 /**
- * Weight gradient of one image, input channels [c0, c0 + count) (one group): dw (Opad × ldw, row-major) +=
- * dy (O × P) · colᵀ, where col is x's im2col for those channels. dy is packed into 4-row slivers once; each 8-column
- * B panel (8 (channel, kh, kw) taps × P positions) is gathered straight from x, so no im2col matrix is ever written.
- * `scratch`: (Opad + 8) · P floats. ldw ≥ count·kH·kW rounded up to 8; Opad = O rounded up to 4.
+ * Weight gradient of one image with x as the A operand read in place: dwt (J4 × ldt floats, row = tap, column =
+ * output channel) += Σ_p x_tap(p) · dy(o, p), for taps [0, J) = channels [0, count) × kH × kW of the zero-padded
+ * image xp ([count][Hp][Wp]: every tap of every output position lies inside it, so no bounds checks) and output
+ * channels [0, O) of dy (O × P). dy is transposed once into 8-column panels (`scratch`: convWeightGradRowsScratchBytes) that
+ * stay in L1 while every 4-tap group streams its 4 input rows past them; the 4 × 8 tile of dwᵀ accumulates over all
+ * P positions in registers: nothing is gathered per tap (an earlier per-tap gather took most of the time).
+ * J4 = J rounded up to 4 (taps past J repeat tap J − 1 into rows the caller ignores); ldt ≥ O rounded up to 8.
  */
-export function convWeightGrad(
-  x: i32, H: i32, W: i32, c0: i32, count: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, pT: i32, pL: i32,
-  outH: i32, outW: i32, dy: i32, O: i32, dw: i32, ldw: i32, scratch: i32,
+export function convWeightGradRows(
+  xp: i32, Hp: i32, Wp: i32, count: i32, kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32,
+  outH: i32, outW: i32, dy: i32, O: i32, dwt: i32, ldt: i32, scratch: i32,
 ): void {
   const P = outH * outW;
-  const Opad = (O + 3) & ~3;
-  const pa = scratch;
-  const pb = scratch + ((Opad * P) << 2);
-  packA(dy, O, P, P, 1, pa);
+  packRowsT(dy, O, P, scratch);
   const K = kH * kW;
   const J = count * K;
-  for (let q = 0; q < J; q += 8) {
-    for (let jj = 0; jj < 8; jj++) {
-      const j = q + jj;
-      let dst = pb + (jj << 2);
-      if (j >= J) {
-        for (let p = 0; p < P; p++) store<f32>(dst + ((p * 8) << 2), 0);
-        continue;
-      }
-      const c = c0 + j / K;
-      const kk = j % K;
-      const kh = kk / kW;
-      const kw = kk % kW;
-      const plane = x + ((c * H * W) << 2);
-      const wOff = kw * dW - pL;
-      for (let oh = 0; oh < outH; oh++) {
-        const ih = oh * sH + kh * dH - pT;
-        if (ih < 0 || ih >= H) {
-          for (let ow = 0; ow < outW; ow++) store<f32>(dst + ((ow * 8) << 2), 0);
-        } else {
-          const rowp = plane + ((ih * W) << 2);
-          for (let ow = 0; ow < outW; ow++) {
-            const iw = ow * sW + wOff;
-            store<f32>(dst + ((ow * 8) << 2), iw >= 0 && iw < W ? load<f32>(rowp + (iw << 2)) : 0);
+  // Byte address of each tap's first cell (output position 0), after the panels; taps past J repeat tap J − 1.
+  const taps = scratch + ((((O + 7) & ~7) * P) << 2);
+  const J4 = (J + 3) & ~3;
+  for (let t = 0; t < J4; t++) {
+    const j = min(t, J - 1);
+    const c = j / K;
+    const kk = j - c * K;
+    const kh = kk / kW;
+    const kw = kk - kh * kW;
+    store<i32>(taps + (t << 2), xp + ((c * Hp * Wp + kh * dH * Wp + kw * dW) << 2));
+  }
+  const rowStep = (sH * Wp) << 2;
+  const colStep = sW << 2;
+  // Bands of output rows whose slice of a dy panel (about WG_BAND floats) stays in L1 across every tap group.
+  const band = max(1, WG_BAND / (outW * 8));
+  for (let h0 = 0; h0 < outH; h0 += band) {
+    const h1 = min(outH, h0 + band);
+    for (let q = 0; q < O; q += 8) {
+      const bp = scratch + ((q * P + h0 * outW * 8) << 2);
+      for (let t = 0; t < J; t += 4) {
+        const tp = taps + (t << 2);
+        const a0 = load<i32>(tp), a1 = load<i32>(tp, 4), a2 = load<i32>(tp, 8), a3 = load<i32>(tp, 12);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let b = bp;
+        for (let oh = h0; oh < h1; oh++) {
+          let off = oh * rowStep;
+          const end = b + ((outW * 8) << 2);
+          for (; b < end; b += 32) {
+            const b0 = v128.load(b);
+            const b1 = v128.load(b, 16);
+            const x0 = v128.load32_splat(a0 + off);
+            const x1 = v128.load32_splat(a1 + off);
+            const x2 = v128.load32_splat(a2 + off);
+            const x3 = v128.load32_splat(a3 + off);
+            c00 = madd(x0, b0, c00);
+            c01 = madd(x0, b1, c01);
+            c10 = madd(x1, b0, c10);
+            c11 = madd(x1, b1, c11);
+            c20 = madd(x2, b0, c20);
+            c21 = madd(x2, b1, c21);
+            c30 = madd(x3, b0, c30);
+            c31 = madd(x3, b1, c31);
+            off += colStep;
           }
         }
-        dst += (outW * 8) << 2;
+        const c = dwt + ((t * ldt + q) << 2);
+        const rs = ldt << 2;
+        v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+        v128.store(c + rs, f32x4.add(v128.load(c + rs), c10)); v128.store(c + rs, f32x4.add(v128.load(c + rs, 16), c11), 16);
+        v128.store(c + 2 * rs, f32x4.add(v128.load(c + 2 * rs), c20)); v128.store(c + 2 * rs, f32x4.add(v128.load(c + 2 * rs, 16), c21), 16);
+        v128.store(c + 3 * rs, f32x4.add(v128.load(c + 3 * rs), c30)); v128.store(c + 3 * rs, f32x4.add(v128.load(c + 3 * rs, 16), c31), 16);
       }
-    }
-    for (let r = 0; r < Opad; r += 4) {
-      micro(P, pa + ((r * P) << 2), pb, dw + ((r * ldw + q) << 2), ldw, true);
     }
   }
 }
+
+/** Bytes of scratch convWeightGradRows needs: the dy panels, then the tap table. */
+export function convWeightGradRowsScratchBytes(O: i32, P: i32, J: i32): i32 {
+  return ((((O + 7) & ~7) * P + ((J + 3) & ~3)) << 2);
+}
+
+/** A (rows × n, row-major) → 8-row panels [ceil(rows/8)][n][8] (rows past `rows` zero), 4 columns per step by two
+ * 4 × 4 transposes. */
+function packRowsT(a: i32, rows: i32, n: i32, out: i32): void {
+  const zero = f32x4.splat(0);
+  const rb = n << 2;
+  for (let q = 0; q < rows; q += 8) {
+    const h = min(8, rows - q);
+    const base = a + ((q * n) << 2);
+    let dst = out + ((q * n) << 2);
+    let p = 0;
+    for (; p + 4 <= n; p += 4) {
+      const s = base + (p << 2);
+      const r0 = v128.load(s), r1 = h > 1 ? v128.load(s + rb) : zero, r2 = h > 2 ? v128.load(s + 2 * rb) : zero;
+      const r3 = h > 3 ? v128.load(s + 3 * rb) : zero, r4 = h > 4 ? v128.load(s + 4 * rb) : zero;
+      const r5 = h > 5 ? v128.load(s + 5 * rb) : zero, r6 = h > 6 ? v128.load(s + 6 * rb) : zero;
+      const r7 = h > 7 ? v128.load(s + 7 * rb) : zero;
+      let t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      let t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+      t0 = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5); t1 = v128.shuffle<f32>(r6, r7, 0, 4, 1, 5);
+      t2 = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7); t3 = v128.shuffle<f32>(r6, r7, 2, 6, 3, 7);
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), 16);
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 48);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 80);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 112);
+      dst += 128;
+    }
+    for (; p < n; p++) {
+      for (let i = 0; i < 8; i++) store<f32>(dst + (i << 2), i < h ? load<f32>(base + ((i * n + p) << 2)) : 0);
+      dst += 32;
+    }
+  }
+}
+
+const WG_BAND = 2048;
 
 // ---- Winograd filter transform ---------------------------------------------------------------------------------
 

@@ -97,3 +97,75 @@ export function maxPool(
     }
   }
 }
+
+/**
+ * ∂x of 2×2 stride-2 max pooling whose windows all lie inside the plane (rows 2i, 2i + 1 and columns 2j, 2j + 1 for
+ * i < outH, j < outW), `count` planes: [H][W] at x and dx, [outH][outW] at dy. Each dy goes to the cell backend-cpu's
+ * argMaxInWindow picks — cells in order (0,0), (0,1), (1,0), (1,1), the first taken, then v where v > best or v is
+ * NaN: the first of tied maxima, the last NaN, the first cell of an all -inf window — as dy + 0 (a -0 gradient lands as
+ * +0); every other cell gets +0. 4 windows per f32x4 step: even lanes of a row's 8 floats are the left cells, odd
+ * lanes the right ones. Cells outside every window (an odd last row or column) are zeroed too.
+ */
+export function maxPoolBackward2x2(x: i32, dy: i32, dx: i32, H: i32, W: i32, count: i32, outH: i32, outW: i32): void {
+  const plane = (H * W) << 2;
+  const row = W << 2;
+  if (H != 2 * outH || W != 2 * outW) memory.fill(dx, 0, count * plane);
+  const zero = f32x4.splat(0);
+  const one = i32x4.splat(1), two = i32x4.splat(2), three = i32x4.splat(3);
+  for (let s = 0; s < count; s++) {
+    const xs = x + s * plane;
+    const ds = dx + s * plane;
+    const gs = dy + ((s * outH * outW) << 2);
+    for (let i = 0; i < outH; i++) {
+      const x0 = xs + 2 * i * row;
+      const x1 = x0 + row;
+      const d0 = ds + 2 * i * row;
+      const d1 = d0 + row;
+      const g = gs + ((i * outW) << 2);
+      let j = 0;
+      for (; j + 4 <= outW; j += 4) {
+        const u0 = v128.load(x0 + (j << 3)), u1 = v128.load(x0 + (j << 3), 16);
+        const l0 = v128.load(x1 + (j << 3)), l1 = v128.load(x1 + (j << 3), 16);
+        let best = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6);
+        let idx = i32x4.splat(0);
+        let v = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
+        let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(one, idx, take);
+        v = v128.shuffle<f32>(l0, l1, 0, 2, 4, 6);
+        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, take);
+        idx = v128.bitselect(two, idx, take);
+        v = v128.shuffle<f32>(l0, l1, 1, 3, 5, 7);
+        take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        idx = v128.bitselect(three, idx, take);
+        const gv = f32x4.add(v128.load(g + (j << 2)), zero);
+        const m0 = v128.and(gv, i32x4.eq(idx, zero));
+        const m1 = v128.and(gv, i32x4.eq(idx, one));
+        const m2 = v128.and(gv, i32x4.eq(idx, two));
+        const m3 = v128.and(gv, i32x4.eq(idx, three));
+        v128.store(d0 + (j << 3), v128.shuffle<f32>(m0, m1, 0, 4, 1, 5));
+        v128.store(d0 + (j << 3), v128.shuffle<f32>(m0, m1, 2, 6, 3, 7), 16);
+        v128.store(d1 + (j << 3), v128.shuffle<f32>(m2, m3, 0, 4, 1, 5));
+        v128.store(d1 + (j << 3), v128.shuffle<f32>(m2, m3, 2, 6, 3, 7), 16);
+      }
+      for (; j < outW; j++) {
+        const p0 = x0 + (j << 3);
+        const p1 = x1 + (j << 3);
+        let best = load<f32>(p0);
+        let at = 0;
+        let v = load<f32>(p0, 4);
+        if (v > best || v != v) { best = v; at = 1; }
+        v = load<f32>(p1);
+        if (v > best || v != v) { best = v; at = 2; }
+        v = load<f32>(p1, 4);
+        if (v > best || v != v) at = 3;
+        const gv = load<f32>(g + (j << 2)) + 0;
+        store<f32>(d0 + (j << 3), at == 0 ? gv : 0);
+        store<f32>(d0 + (j << 3), at == 1 ? gv : 0, 4);
+        store<f32>(d1 + (j << 3), at == 2 ? gv : 0);
+        store<f32>(d1 + (j << 3), at == 3 ? gv : 0, 4);
+      }
+    }
+  }
+}
