@@ -27,6 +27,7 @@ import { oneHot } from './kernels/OneHot.js';
 import { PARALLEL_KERNELS, type ParallelKernelName } from './kernels/index.js';
 import type { RunContext } from './kernels/types.js';
 import { WorkerPool } from './pool.js';
+import { SharedBuffers } from './shared-buffers.js';
 import type { Platform, ResourceLimits } from './platform.js';
 import type { Fault } from './worker/entry.js';
 
@@ -56,16 +57,6 @@ const INLINE_CTX: RunContext = { simd: null };
 const ELEMENTWISE_ON_POOL = 1 << 17;
 const EMPTY_F32 = new Float32Array(0);
 
-function sharedCopy(values: TypedArray): TypedArray {
-  const sab = new SharedArrayBuffer(values.byteLength);
-  const out = values instanceof Int32Array ? new Int32Array(sab) : new Float32Array(sab);
-  out.set(values);
-  return out;
-}
-
-function sharedF32(size: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(size * 4));
-}
 
 function isShared(a: TypedArray): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
@@ -75,6 +66,8 @@ export class WorkersBackend implements Backend {
   readonly name: string;
   private numDataIds = 0;
   private numBytes = 0;
+  /** Shared memory of freed outputs, for the next output of the same size (./shared-buffers.ts). */
+  private readonly buffers = new SharedBuffers();
   private disposed = false;
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -112,16 +105,17 @@ export class WorkersBackend implements Backend {
     dataId.disposed = true;
     this.numDataIds--;
     this.numBytes -= dataId.size * 4;
-    // Tasks queued before this call may still read it: release after them.
-    if (this.queued === 0) dataId.values = null;
-    else
-      this.tail = this.tail.then(() => {
-        dataId.values = null;
-      });
+    // Tasks queued before this call may still read it: release after them; its shared memory is then reused.
+    const release = (): void => {
+      if (dataId.values && !dataId.error) this.buffers.give(dataId.values);
+      dataId.values = null;
+    };
+    if (this.queued === 0) release();
+    else this.tail = this.tail.then(release);
   }
 
   memory(): BackendMemoryInfo {
-    return { numDataIds: this.numDataIds, numBytes: this.numBytes, queuedTasks: this.queued };
+    return { numDataIds: this.numDataIds, numBytes: this.numBytes, queuedTasks: this.queued, recycledBytes: this.buffers.bytes };
   }
 
   info(): Record<string, string | number | boolean> {
@@ -138,6 +132,7 @@ export class WorkersBackend implements Backend {
     if (this.disposed) return;
     this.disposed = true;
     this.pool.terminate();
+    this.buffers.clear();
     this.numDataIds = 0;
     this.numBytes = 0;
   }
@@ -318,7 +313,7 @@ export class WorkersBackend implements Backend {
         out.values = o;
         return;
       }
-      const o = sharedF32(size);
+      const o = this.buffers.take(size);
       args.out = o;
       out.values = o;
       const parts = spec.plan(args, this.options.threads, this.options.simd);
@@ -334,7 +329,9 @@ export class WorkersBackend implements Backend {
     let v = d.values!;
     if (v instanceof Int32Array) v = Float32Array.from(v);
     else if (shared && !isShared(v)) {
-      v = sharedCopy(v);
+      const copy = this.buffers.take(v.length);
+      copy.set(v);
+      v = copy;
       d.values = v;
     }
     return v as Float32Array;

@@ -15,9 +15,11 @@
 //   ../core/src/errors.ts
 //   ../core/src/geometry/args.ts
 //   ../core/src/geometry/broadcast.ts
+//   ../core/src/geometry/conv-transpose.ts
 //   ../core/src/geometry/conv.ts
 //   ../core/src/geometry/gather.ts
 //   ../core/src/geometry/index.ts
+//   ../core/src/geometry/interpolate.ts
 //   ../core/src/geometry/inverse.ts
 //   ../core/src/geometry/kernel-output.ts
 //   ../core/src/geometry/pool.ts
