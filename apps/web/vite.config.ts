@@ -24,7 +24,11 @@ function mnistFiles(): Plugin {
 
 export default defineConfig({
   base: './',
-  resolve: { conditions: ['source'] },
+  // `onnxruntime-web-use-extern-wasm`: onnxruntime-web's entry without its embedded Emscripten loader (whose
+  // `new URL('ort-wasm-simd-threaded.wasm', import.meta.url)` would make Vite copy the 14 MB binary a second time and
+  // whose pthread workers would start from the bundled chunk). The bench page's ort-web engine points ORT at the
+  // loader and binary it copies itself (src/bench/ort.ts). Only onnxruntime-web reads this condition.
+  resolve: { conditions: ['source', 'onnxruntime-web-use-extern-wasm'] },
   plugins: [mnistFiles()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },

@@ -8,20 +8,42 @@ import { defaultCounts } from '../src/bench/defaults.js';
 import { maxAbsDiff, nchwToNhwc, nhwcToNchw, oihwToHwio } from '../../../tools/bench/src/browser.js';
 
 describe('bench page options', () => {
-  it('defaults to every engine and workload with per-engine run counts', () => {
+  it('defaults to every engine and the two quick workloads with per-engine run counts', () => {
     const o = parseOptions('');
-    expect(o.backends).toEqual(['cpu', 'workers', 'gpu', 'tfjs-webgl', 'tfjs-wasm']);
+    expect(o.backends).toEqual(['cpu', 'workers', 'gpu', 'tfjs-webgl', 'tfjs-wasm', 'ort-web']);
+    expect(o.backendsGiven).toBe(false);
     expect(o.workloads).toEqual(['w1-fwd', 'mnist-step']);
     expect(o.runs).toBeNull();
+    expect(defaultCounts('mobilenet-infer', 'ort-web')).toEqual({ runs: 7, warmup: 2 });
+    expect(defaultCounts('resnet18-infer', 'cpu').runs).toBeLessThan(7);
     expect(defaultCounts('w1-fwd', 'workers')).toEqual({ runs: 7, warmup: 2 });
     expect(defaultCounts('mnist-step', 'cpu').runs).toBeLessThan(7);
   });
 
   it('reads backends, workloads, runs and warm-up, in canonical order', () => {
     const o = parseOptions('?backends=workers,cpu&workloads=w1-fwd&runs=5&warmup=0');
-    expect(o).toEqual({ backends: ['cpu', 'workers'], workloads: ['w1-fwd'], runs: 5, warmup: 0 });
+    expect(o).toEqual({
+      backends: ['cpu', 'workers'], backendsGiven: true, workloads: ['w1-fwd'], runs: 5, warmup: 0,
+      workersThreads: null, relaxedSimd: null, profile: false,
+    });
     expect(parseOptions(`?${formatOptions(o)}`)).toEqual(o);
     expect(formatOptions(o)).toBe('backends=cpu,workers&workloads=w1-fwd&runs=5&warmup=0');
+  });
+
+  it('runs the model workloads and ort-web when named; engines left to the default stay unnamed', () => {
+    const o = parseOptions('?workloads=mobilenet-infer,resnet18-infer');
+    expect(o.workloads).toEqual(['resnet18-infer', 'mobilenet-infer']);
+    expect(o.backendsGiven).toBe(false);
+    expect(formatOptions(o)).toBe('workloads=resnet18-infer,mobilenet-infer');
+    expect(parseOptions('?backends=ort-web,workers').backends).toEqual(['workers', 'ort-web']);
+    expect(() => parseOptions('?workloads=resnet18-train')).toThrow(/'workloads' has unknown value 'resnet18-train'/);
+  });
+
+  it('reads the diagnostics', () => {
+    const o = parseOptions('?workloads=w1-fwd&workersThreads=1&relaxedSimd=0&profile=1');
+    expect([o.workersThreads, o.relaxedSimd, o.profile]).toEqual([1, false, true]);
+    expect(parseOptions(`?${formatOptions(o)}`)).toEqual(o);
+    expect(() => parseOptions('?relaxedSimd=2')).toThrow(/'relaxedSimd' must be an integer from 0 to 1/);
   });
 
   it('rejects unknown names and bad counts, naming the parameter and the value', () => {

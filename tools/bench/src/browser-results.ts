@@ -3,19 +3,34 @@
  * `document.body.dataset.benchDone = 'true'`; `pnpm bench --browser` reads it back. Types only.
  */
 
-/** The five engines the page runs: our three backends and two TensorFlow.js 4.22 backends. */
-export const BROWSER_ENGINES = ['cpu', 'workers', 'gpu', 'tfjs-webgl', 'tfjs-wasm'] as const;
+/** The six engines the page runs: our three backends, two TensorFlow.js 4.22 backends and ONNX Runtime Web 1.30. */
+export const BROWSER_ENGINES = ['cpu', 'workers', 'gpu', 'tfjs-webgl', 'tfjs-wasm', 'ort-web'] as const;
 export type BrowserEngine = (typeof BROWSER_ENGINES)[number];
 
-/** The workloads the page runs (definitions: ./workloads). */
-export const BROWSER_WORKLOADS = ['w1-fwd', 'mnist-step'] as const;
+/** The workloads the page runs (definitions: ./workloads). resnet18-train is left out: minutes per step in a page. */
+export const BROWSER_WORKLOADS = ['w1-fwd', 'mnist-step', 'resnet18-infer', 'mobilenet-infer'] as const;
 export type BrowserWorkload = (typeof BROWSER_WORKLOADS)[number];
+
+/** What runs when nothing is named: the two quick workloads (a whole-model run is asked for by name). */
+export const DEFAULT_BROWSER_WORKLOADS: readonly BrowserWorkload[] = ['w1-fwd', 'mnist-step'];
+
+/** Whole-model inference workloads: ONNX Runtime Web runs these (from ONNX files of the same architectures). */
+export const MODEL_WORKLOADS: readonly BrowserWorkload[] = ['resnet18-infer', 'mobilenet-infer'];
+
+/** The ONNX file of each model workload (as anchors/torch_bench.py exports them), served under `onnx/` beside
+ * bench.html by `pnpm bench --browser`. */
+export const ONNX_FILES: Partial<Record<BrowserWorkload, string>> = {
+  'resnet18-infer': 'resnet18.onnx',
+  'mobilenet-infer': 'mobilenet-v1.onnx',
+};
 
 export interface BrowserBenchRow {
   workload: BrowserWorkload;
   backend: BrowserEngine;
-  /** 'ok': timed; 'unsupported': the engine cannot run it (reason says why); 'error': it threw (reason: the message). */
-  status: 'ok' | 'unsupported' | 'error';
+  /** 'ok': timed; 'unsupported': the engine cannot run it (reason says why); 'skipped': it could, but something it
+   * needs is missing or it was not asked for (reason says which: no ONNX file, cpu on a whole model); 'error': it
+   * threw (reason: the message). Only 'error' fails a run. */
+  status: 'ok' | 'unsupported' | 'skipped' | 'error';
   reason?: string;
   warmup: number;
   runs: number;
@@ -29,6 +44,10 @@ export interface BrowserBenchRow {
   maxAbsErr?: number;
   tolerance?: number;
   agrees?: boolean;
+  /** With the page's `profile=1` diagnostic, our backends: one more, untimed run under core's `profile` — its wall
+   * time and the time spent in kernels (on workers: the time the tasks ran in the workers). */
+  profiledWallMs?: number;
+  profiledKernelMs?: number;
 }
 
 export interface BrowserBenchResults {

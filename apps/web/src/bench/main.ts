@@ -46,7 +46,7 @@ function showOptions(o: BenchOptions): void {
   (form.elements.namedItem('warmup') as HTMLInputElement).value = o.warmup === null ? '' : String(o.warmup);
 }
 
-/** The form as a query string, validated by the same parser as the URL. */
+/** The form as a query string, validated by the same parser as the URL (the engines it names count as asked for). */
 function readForm(): BenchOptions {
   const q = new URLSearchParams();
   for (const name of ['backends', 'workloads']) {
@@ -56,6 +56,12 @@ function readForm(): BenchOptions {
   for (const name of ['runs', 'warmup']) {
     const v = (form.elements.namedItem(name) as HTMLInputElement).value;
     if (v !== '') q.set(name, v);
+  }
+  // The workers diagnostics have no field: keep the ones the URL had.
+  const current = new URLSearchParams(location.search);
+  for (const name of ['workersThreads', 'relaxedSimd', 'profile']) {
+    const v = current.get(name);
+    if (v !== null) q.set(name, v);
   }
   return parseOptions(q.toString());
 }

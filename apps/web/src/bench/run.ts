@@ -3,20 +3,36 @@
  * tools/bench's `measure` (warm-ups, then the median of the timed runs), with a yield to the event loop before every
  * run, outside the timed span, so the page repaints between runs. For W1 forward, each engine's output is first
  * compared with the cpu backend's (computed once, whether or not cpu is among the engines timed).
+ *
+ * Rows that cannot run are reported, not failed: 'unsupported' when the engine lacks what the workload needs (known
+ * before it starts, or asked after), 'skipped' when it could run but something is missing (ort-web without its ONNX
+ * file) or it was not asked for (cpu on a whole model — tens of seconds a run — unless `backends` names it).
  */
+import { findBackend, profile } from '@cnn/core';
 import {
-  maxAbs, maxAbsDiff, measure, mnistStep, w1Fwd,
+  MODEL_WORKLOADS, maxAbs, maxAbsDiff, measure, mnistStep, mobilenetInfer, resnet18Infer, w1Fwd,
   type BrowserBenchResults, type BrowserBenchRow, type BrowserEngine, type BrowserWorkload,
 } from '../../../../tools/bench/src/browser.js';
 import { defaultCounts } from './defaults.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, setWorkersDiagnostics } from './engines.js';
 import type { BenchOptions } from './options.js';
+import { SkipRow } from './skip.js';
 
 /** Flops and images per workload: the same definitions as `pnpm bench`. */
 const WORKLOAD_SIZE: Record<BrowserWorkload, { flops: number; images: number }> = {
   'w1-fwd': { flops: w1Fwd.flops, images: w1Fwd.images },
   'mnist-step': { flops: mnistStep.flops, images: mnistStep.images },
+  'resnet18-infer': { flops: resnet18Infer.flops, images: resnet18Infer.images },
+  'mobilenet-infer': { flops: mobilenetInfer.flops, images: mobilenetInfer.images },
 };
+
+/** Why a pair is not run although it could be, or null. */
+function notAsked(o: BenchOptions, workload: BrowserWorkload, backend: BrowserEngine): string | null {
+  if (backend === 'cpu' && MODEL_WORKLOADS.includes(workload) && !o.backendsGiven) {
+    return 'cpu takes tens of seconds per whole-model run: name it to run it (backends=cpu,… / --backend cpu,…)';
+  }
+  return null;
+}
 
 /** Float32 sums of 288 products in a different order (Winograd, GPU, XNNPACK) differ by ~1e-6 of the output's
  * scale; 1e-4 of it still catches any wrong index or missing term (those err by a whole product, ~1e-1 or more). */
@@ -44,6 +60,7 @@ function withLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<BrowserBenchResults> {
+  setWorkersDiagnostics({ threads: o.workersThreads, relaxedSimd: o.relaxedSimd });
   const engines: BrowserBenchResults['engines'] = {};
   const started = new Map<BrowserEngine, Promise<string>>();
   const start = (name: BrowserEngine): Promise<string> => {
@@ -72,6 +89,15 @@ export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<Brows
     for (const backend of o.backends) {
       const counts = defaultCounts(workload, backend);
       const row: BrowserBenchRow = { workload, backend, status: 'ok', warmup: o.warmup ?? counts.warmup, runs: o.runs ?? counts.runs };
+      const never = ENGINES[backend].cannotRun(workload);
+      const skip = never ? null : notAsked(o, workload, backend);
+      if (never || skip) {
+        row.status = never ? 'unsupported' : 'skipped';
+        row.reason = never ?? skip ?? '';
+        rows.push(row);
+        cb.onRow(row);
+        continue;
+      }
       cb.onProgress(`${workload} on ${backend}: ${row.warmup} warm-up + ${row.runs} timed runs…`);
       await yieldToPage();
       try {
@@ -81,10 +107,10 @@ export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<Brows
           row.status = 'unsupported';
           row.reason = why;
         } else {
-          await withLimit(timeRow(row, workload, backend, reference), ROW_LIMIT_MS, `${workload} on ${backend}`);
+          await withLimit(timeRow(row, workload, backend, reference, o.profile), ROW_LIMIT_MS, `${workload} on ${backend}`);
         }
       } catch (err) {
-        row.status = 'error';
+        row.status = err instanceof SkipRow ? 'skipped' : 'error';
         row.reason = message(err);
       }
       rows.push(row);
@@ -101,7 +127,11 @@ export async function runBench(o: BenchOptions, cb: RunCallbacks): Promise<Brows
   };
 }
 
-async function timeRow(row: BrowserBenchRow, workload: BrowserWorkload, backend: BrowserEngine, reference: Float32Array | null): Promise<void> {
+const OUR_BACKENDS: readonly BrowserEngine[] = ['cpu', 'workers', 'gpu'];
+
+async function timeRow(
+  row: BrowserBenchRow, workload: BrowserWorkload, backend: BrowserEngine, reference: Float32Array | null, profiled: boolean,
+): Promise<void> {
   const step = await ENGINES[backend].step(workload);
   try {
     if (reference && step.output) {
@@ -117,6 +147,11 @@ async function timeRow(row: BrowserBenchRow, workload: BrowserWorkload, backend:
     row.runsMs = t.runsMs.map((ms) => round(ms, 2));
     row.gflops = round(size.flops / (t.medianMs * 1e6), 3);
     row.imagesPerSec = round(size.images / (t.medianMs / 1000), 1);
+    if (profiled && OUR_BACKENDS.includes(backend)) {
+      const p = await profile(() => step.run(), { model: step.model, backend: findBackend(backend) ?? undefined });
+      row.profiledWallMs = round(p.wallMs, 2);
+      row.profiledKernelMs = round(p.kernelMs, 2);
+    }
   } finally {
     await step.dispose();
   }

@@ -1,12 +1,14 @@
 /**
- * The results table: one row per (workload, engine), filled in as rows finish. Unsupported or failed pairs show
- * their reason instead of numbers; W1 rows show the max abs error against the cpu backend's output.
+ * The results table: one row per (workload, engine), filled in as rows finish. Unsupported, skipped or failed pairs
+ * show their reason instead of numbers; W1 rows show the max abs error against the cpu backend's output.
  */
 import type { BrowserBenchRow, BrowserWorkload } from '../../../../tools/bench/src/browser.js';
 
 const WORKLOAD_LABEL: Record<BrowserWorkload, string> = {
   'w1-fwd': 'W1 forward (1.21 GFLOP)',
   'mnist-step': 'MNIST-CNN training step (batch 64, Adam)',
+  'resnet18-infer': 'ResNet-18 inference (batch 1, 224², 3.63 GFLOP)',
+  'mobilenet-infer': 'MobileNet v1 inference (batch 1, 224², 1.14 GFLOP)',
 };
 
 const COLUMNS = ['workload', 'engine', 'median ms', 'min ms', 'GFLOP/s', 'img/s', 'runs', 'max abs err vs cpu', 'note'];
@@ -42,7 +44,7 @@ export function createTable(container: HTMLElement): { add(row: BrowserBenchRow)
         td.textContent = text;
         if (i >= 2 && i <= 6) td.className = 'num';
       });
-      if (r.status !== 'ok' || r.agrees === false) tr.className = r.status === 'unsupported' ? 'unsupported' : 'bad';
+      if (r.status !== 'ok' || r.agrees === false) tr.className = r.status === 'unsupported' || r.status === 'skipped' ? 'unsupported' : 'bad';
     },
   };
 }

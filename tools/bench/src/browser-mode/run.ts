@@ -1,12 +1,18 @@
 /**
- * pnpm bench --browser [--backend <engines>] [--workload <w1-fwd,mnist-step>] [--runs N] [--warmup N] [--json]
- *                      [--no-build] [--timeout S] [--chromium PATH]
+ * pnpm bench --browser [--backend <engines>] [--workload <workloads>] [--runs N] [--warmup N] [--json]
+ *                      [--no-build] [--timeout S] [--chromium PATH] [--js-flags=F] [--workers-threads N] [--relaxed-simd 0|1]
+ *                      [--profile]
  *
  * Builds apps/web (vite build; `--no-build` uses an existing apps/web/dist), serves dist with the COOP/COEP headers
- * (./static-server.ts), opens bench.html in Debian's Chromium through playwright-core (headless, software WebGL),
- * waits for `document.body.dataset.benchDone`, and prints `window.__benchResults` as a table, or with --json one
- * object per line. Progress goes to stderr. Exit code 1 when a row failed or a W1 output disagrees with cpu's.
- * Defaults: every engine and both workloads, each engine's own run counts (apps/web/src/bench/defaults.ts).
+ * (./static-server.ts) and the ONNX files of ort-web's models at `onnx/` (exported first with PyTorch when missing,
+ * ./onnx-files.ts), opens bench.html in Debian's Chromium through playwright-core (headless, software WebGL),
+ * waits for `document.body.dataset.benchDone`, and prints `window.__benchResults` as a table and the medians side by
+ * side, or with --json one object per line. Progress goes to stderr. Exit code 1 when a row failed or a W1 output
+ * disagrees with cpu's (unsupported and skipped rows are not failures).
+ * Defaults: every engine, w1-fwd and mnist-step, each engine's own run counts (apps/web/src/bench/defaults.ts); the
+ * page runs cpu on a whole model only when --backend names it. `--js-flags`, `--workers-threads`, `--relaxed-simd`
+ * and `--profile` are diagnostics (V8 flags for Chromium; the workers backend's pool size and kernel build; one more
+ * run under core's profiler, whose wall and kernel ms go in the JSON rows and the table's note).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,8 +21,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { BROWSER_ENGINES, BROWSER_WORKLOADS, type BrowserBenchResults, type BrowserBenchRow } from '../browser-results.js';
+import {
+  BROWSER_ENGINES, BROWSER_WORKLOADS, DEFAULT_BROWSER_WORKLOADS, ONNX_FILES,
+  type BrowserBenchResults, type BrowserBenchRow, type BrowserWorkload,
+} from '../browser-results.js';
 import { formatTable } from '../table.js';
+import { ONNX_DIR, ensureOnnxFiles } from './onnx-files.js';
 import { serveStatic } from './static-server.js';
 
 const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../apps/web');
@@ -36,23 +46,33 @@ interface BrowserArgs {
   build: boolean;
   timeoutS: number;
   chromium: string;
+  /** Diagnostic: V8 flags passed to Chromium as --js-flags. */
+  jsFlags: string | null;
+  workersThreads: number | null;
+  relaxedSimd: 0 | 1 | null;
+  profile: boolean;
 }
 
 function usage(msg: string): never {
   console.error(`bench --browser: ${msg}`);
   console.error(`usage: pnpm bench --browser [--backend <${BROWSER_ENGINES.join('|')}>[,…]] [--workload <${BROWSER_WORKLOADS.join('|')}>[,…]]`);
   console.error('                            [--runs N] [--warmup N] [--json] [--no-build] [--timeout SECONDS] [--chromium PATH]');
+  console.error('                            [--js-flags=V8_FLAGS] [--workers-threads N] [--relaxed-simd 0|1] [--profile]   (diagnostics)');
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): BrowserArgs {
   const a: BrowserArgs = {
     backends: [], workloads: [], runs: null, warmup: null, json: false, build: true, timeoutS: 1200,
-    chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', jsFlags: null, workersThreads: null, relaxedSimd: null,
+    profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => argv[++i] ?? usage(`${flag} needs a value`);
+    // `--flag value` or `--flag=value` (the only way to pass a value that starts with '--', as --js-flags' do).
+    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
+    const inline = eq > 0 ? argv[i].slice(eq + 1) : null;
+    const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     const count = (v: string, min: number, max = 1000) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < min || n > max) usage(`${flag} must be an integer from ${min} to ${max}, got '${v}'`);
@@ -66,6 +86,10 @@ function parseArgs(argv: string[]): BrowserArgs {
     else if (flag === '--no-build') a.build = false;
     else if (flag === '--timeout') a.timeoutS = count(value(), 1, 86_400);
     else if (flag === '--chromium') a.chromium = value();
+    else if (flag === '--js-flags') a.jsFlags = value();
+    else if (flag === '--workers-threads') a.workersThreads = count(value(), 1, 64);
+    else if (flag === '--relaxed-simd') a.relaxedSimd = count(value(), 0, 1) as 0 | 1;
+    else if (flag === '--profile') a.profile = true;
     else if (flag !== '--') usage(`unknown argument '${flag}'`);
   }
   for (const b of a.backends) if (!(BROWSER_ENGINES as readonly string[]).includes(b)) usage(`unknown backend '${b}' (the page runs ${BROWSER_ENGINES.join(', ')})`);
@@ -86,19 +110,25 @@ function buildWebApp(): Promise<void> {
   });
 }
 
+/** The page's query string; engines and workloads only when named (the page's defaults otherwise: it runs cpu on a
+ * whole model only when `backends` names it). */
 function query(a: BrowserArgs): string {
   const q = new URLSearchParams();
-  q.set('backends', (a.backends.length ? a.backends : BROWSER_ENGINES).join(','));
-  q.set('workloads', (a.workloads.length ? a.workloads : BROWSER_WORKLOADS).join(','));
+  if (a.backends.length) q.set('backends', a.backends.join(','));
+  q.set('workloads', (a.workloads.length ? a.workloads : DEFAULT_BROWSER_WORKLOADS).join(','));
   if (a.runs !== null) q.set('runs', String(a.runs));
   if (a.warmup !== null) q.set('warmup', String(a.warmup));
+  if (a.workersThreads !== null) q.set('workersThreads', String(a.workersThreads));
+  if (a.relaxedSimd !== null) q.set('relaxedSimd', String(a.relaxedSimd));
+  if (a.profile) q.set('profile', '1');
   return q.toString().replace(/%2C/g, ',');
 }
 
 /** Loads bench.html, relays its status line to stderr while it runs, and returns its results. */
 async function runPage(a: BrowserArgs, origin: string): Promise<{ results: BrowserBenchResults; browserVersion: string }> {
   const profile = await mkdtemp(join(tmpdir(), 'cnn-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: a.chromium, headless: true, args: CHROMIUM_ARGS });
+  const args = a.jsFlags ? [...CHROMIUM_ARGS, `--js-flags=${a.jsFlags}`] : CHROMIUM_ARGS;
+  const context = await chromium.launchPersistentContext(profile, { executablePath: a.chromium, headless: true, args });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => console.error(`bench page error: ${err.message}`));
@@ -135,9 +165,22 @@ function printTable(rows: BrowserBenchRow[]): void {
     r.workload, r.backend, n(r.medianMs, 1), n(r.minMs, 1), n(r.gflops, 2), n(r.imagesPerSec, 1),
     r.status === 'ok' ? `${r.runs}+${r.warmup}w` : '—',
     r.maxAbsErr === undefined ? '' : `${r.maxAbsErr.toExponential(1)}${r.agrees ? '' : ' MISMATCH'}`,
-    r.status === 'ok' ? '' : `${r.status}: ${r.reason ?? ''}`,
+    r.status !== 'ok' ? `${r.status}: ${r.reason ?? ''}`
+      : r.profiledWallMs !== undefined ? `profiled: ${r.profiledWallMs} ms wall, ${r.profiledKernelMs} ms in kernels` : '',
   ]);
   console.log(formatTable(['workload', 'backend', 'median ms', 'min ms', 'GFLOP/s', 'images/s', 'runs', 'max abs err vs cpu', 'note'], body));
+}
+
+/** Medians side by side: one line per workload, one column per engine ('—' where it did not run). */
+function printMedians(rows: BrowserBenchRow[]): void {
+  const engines = BROWSER_ENGINES.filter((e) => rows.some((r) => r.backend === e));
+  const workloads = BROWSER_WORKLOADS.filter((w) => rows.some((r) => r.workload === w));
+  const body = workloads.map((w) => [w, ...engines.map((e) => {
+    const r = rows.find((x) => x.workload === w && x.backend === e);
+    return r?.status === 'ok' && r.medianMs !== undefined ? r.medianMs.toFixed(1) : '—';
+  })]);
+  console.log('\nmedian ms');
+  console.log(formatTable(['workload', ...engines], body));
 }
 
 export async function runBrowserBench(argv: string[]): Promise<void> {
@@ -145,7 +188,12 @@ export async function runBrowserBench(argv: string[]): Promise<void> {
   if (a.build) await buildWebApp();
   const dist = join(WEB_DIR, 'dist');
   if (!existsSync(join(dist, 'bench.html'))) throw new Error(`bench --browser: ${dist}/bench.html is missing; run without --no-build`);
-  const server = await serveStatic(dist);
+  const engines = a.backends.length ? a.backends : BROWSER_ENGINES;
+  const workloads = (a.workloads.length ? a.workloads : DEFAULT_BROWSER_WORKLOADS) as BrowserWorkload[];
+  if (engines.includes('ort-web')) {
+    for (const line of await ensureOnnxFiles(workloads.filter((w) => ONNX_FILES[w]))) console.error(`bench --browser: ort-web: ${line}`);
+  }
+  const server = await serveStatic(dist, { mounts: { '/onnx/': ONNX_DIR } });
   let out: Awaited<ReturnType<typeof runPage>>;
   try {
     out = await runPage(a, server.origin);
@@ -162,6 +210,7 @@ export async function runBrowserBench(argv: string[]): Promise<void> {
   } else {
     console.log(`# ${machine}`);
     printTable(results.rows);
+    printMedians(results.rows);
     console.log(`engines:\n${engineLines.join('\n')}`);
   }
   if (results.rows.some((r) => r.status === 'error' || r.agrees === false)) process.exitCode = 1;

@@ -2,7 +2,8 @@
  * A tiny static file server for a built web app, sending the cross-origin isolation headers (COOP same-origin, COEP
  * require-corp) that SharedArrayBuffer — the workers backend and tfjs-wasm's threads — needs, unless asked not to
  * (the web app's tests use that to check the page on a host without them). Listens on 127.0.0.1 only, on a free port;
- * serves GET/HEAD of files under `root` and nothing outside it.
+ * serves GET/HEAD of files under `root` and nothing outside it, plus, with `mounts`, other folders under URL prefixes
+ * (`{ '/onnx/': dir }`: the bench page's ONNX files, kept outside the build).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -24,6 +25,7 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.gz': 'application/gzip',
   '.safetensors': 'application/octet-stream',
+  '.onnx': 'application/octet-stream',
 };
 
 export const ISOLATION_HEADERS = {
@@ -38,8 +40,21 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string, opts: { isolation?: boolean } = {}): Promise<StaticServer> {
-  const base = resolve(root);
+export interface ServeOptions {
+  /** false: no COOP/COEP/CORP headers (default: sent). */
+  isolation?: boolean;
+  /** URL prefix (starting and ending with '/') → folder served under it. */
+  mounts?: Record<string, string>;
+}
+
+/** The folder and the path inside it that a URL path maps to: the longest matching mount, else `root`. */
+function locate(root: string, mounts: Record<string, string>, path: string): { base: string; rel: string } {
+  const prefix = Object.keys(mounts).filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  return prefix ? { base: resolve(mounts[prefix]), rel: path.slice(prefix.length - 1) } : { base: resolve(root), rel: path };
+}
+
+export async function serveStatic(root: string, opts: ServeOptions = {}): Promise<StaticServer> {
+  const mounts = opts.mounts ?? {};
   const headers = opts.isolation === false ? {} : ISOLATION_HEADERS;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -54,7 +69,8 @@ export async function serveStatic(root: string, opts: { isolation?: boolean } = 
         res.writeHead(400).end('bad URL');
         return;
       }
-      const file = resolve(join(base, path.endsWith('/') ? `${path}index.html` : path));
+      const { base, rel } = locate(root, mounts, path);
+      const file = resolve(join(base, rel.endsWith('/') ? `${rel}index.html` : rel));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('outside the served folder');
         return;
