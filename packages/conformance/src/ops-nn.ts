@@ -3,6 +3,7 @@ import { F, PAD_MODES } from '@cnn/core';
 import { boolAttr, intAttr, intListAttr, oneOfAttr, optionalNumberAttr, optionsOf, type Attrs, type OpSpec } from './op-spec.js';
 
 const CONV_ATTRS = ['stride', 'padding', 'dilation', 'groups', 'paddingMode'] as const;
+const CONV_TRANSPOSE_ATTRS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups'] as const;
 const POOL_ATTRS = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
 const AVG_POOL_ATTRS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'] as const;
 const REDUCTIONS = ['mean', 'sum', 'none'] as const;
@@ -22,6 +23,18 @@ export const NN_OPS: Record<string, OpSpec> = {
   conv1d: {
     inputs: ['input', 'weight'], optionalInputs: ['bias'], attrs: CONV_ATTRS,
     run: (i, a) => [F.conv1d(i.input, i.weight, i.bias ?? null, optionsOf<F.Conv1dOptions>(a))],
+  },
+  convTranspose2d: {
+    inputs: ['input', 'weight'], optionalInputs: ['bias'], attrs: CONV_TRANSPOSE_ATTRS,
+    run: (i, a) => [F.convTranspose2d(i.input, i.weight, i.bias ?? null, optionsOf<F.ConvTranspose2dOptions>(a))],
+  },
+  convTranspose1d: {
+    inputs: ['input', 'weight'], optionalInputs: ['bias'], attrs: CONV_TRANSPOSE_ATTRS,
+    run: (i, a) => [F.convTranspose1d(i.input, i.weight, i.bias ?? null, optionsOf<F.ConvTranspose1dOptions>(a))],
+  },
+  interpolate: {
+    inputs: ['input'], attrs: ['mode', 'size', 'scaleFactor', 'alignCorners'],
+    run: (i, a) => [F.interpolate(i.input, optionsOf<F.InterpolateOptions>(a))],
   },
   maxPool2d: { inputs: ['input'], attrs: POOL_ATTRS, run: (i, a) => [F.maxPool2d(i.input, optionsOf<F.Pool2dOptions>(a))] },
   avgPool2d: { inputs: ['input'], attrs: AVG_POOL_ATTRS, run: (i, a) => [F.avgPool2d(i.input, optionsOf<F.Pool2dOptions>(a))] },

@@ -24,6 +24,10 @@ export { sizeOf, stridesOf, broadcastGeometry, broadcastShapes, collapseDims } f
 export type { BroadcastGeometry } from './geometry/broadcast.js';
 export { resolveConv2d, convOutSize, samePadding, backwardInputAsConv, CONV_PADDING_MODES } from './geometry/conv.js';
 export type { Conv2dGeometry, Conv2dOptions, ResolvedConv2d, ConvPaddingMode } from './geometry/conv.js';
+export { resolveConvTranspose2d, convTransposeOutSize, outputPaddingFor } from './geometry/conv-transpose.js';
+export type { ConvTranspose2dOptions } from './geometry/conv-transpose.js';
+export { resolveInterpolate, checkInterpolateOptions, nearestIndexMap, linearTaps, INTERPOLATE_MODES } from './geometry/interpolate.js';
+export type { InterpolateGeometry, InterpolateMode, InterpolateOptions } from './geometry/interpolate.js';
 export { resolvePool2d, resolveAdaptivePool2d, poolOutSize } from './geometry/pool.js';
 export type { Pool2dGeometry, Pool2dOptions } from './geometry/pool.js';
 export { padGeometry2d, padIndexMap, identityMap, rangeMap, PAD_MODES } from './geometry/gather.js';

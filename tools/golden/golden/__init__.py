@@ -3,7 +3,7 @@
 Each generator takes the op file's seed (torch's RNG is already seeded with it) and returns an `OpFile`.
 """
 
-from . import activation, conv, dense, loss, pool, reduce, shape
+from . import activation, conv, dense, loss, pool, reduce, shape, upsampling
 
 GENERATORS = [
     ("conv2d", conv.gen_conv2d),
@@ -24,6 +24,9 @@ GENERATORS = [
     ("logSoftmax", lambda s: activation.gen_softmax("logSoftmax")),
     ("crossEntropy", loss.gen_crossentropy),
     ("pad", shape.gen_pad),
+    ("convTranspose2d", upsampling.gen_conv_transpose2d),
+    ("convTranspose1d", upsampling.gen_conv_transpose1d),
+    ("interpolate", upsampling.gen_interpolate),
     # extension ops (not in the format's table)
     ("maxPool1d", pool.gen_maxpool1d),
     ("avgPool1d", pool.gen_avgpool1d),

@@ -7,6 +7,10 @@ export { sizeOf, stridesOf, broadcastGeometry, broadcastShapes, broadcastedAxes,
 export type { BroadcastGeometry } from './broadcast.js';
 export { resolveConv2d, convOutSize, samePadding, backwardInputAsConv, CONV_PADDING_MODES } from './conv.js';
 export type { Conv2dGeometry, Conv2dOptions, ResolvedConv2d, ConvPaddingMode } from './conv.js';
+export { resolveConvTranspose2d, convTransposeOutSize, outputPaddingFor } from './conv-transpose.js';
+export type { ConvTranspose2dOptions } from './conv-transpose.js';
+export { resolveInterpolate, checkInterpolateOptions, nearestIndexMap, linearTaps, INTERPOLATE_MODES } from './interpolate.js';
+export type { InterpolateGeometry, InterpolateMode, InterpolateOptions } from './interpolate.js';
 export { resolvePool2d, resolveAdaptivePool2d, poolOutSize } from './pool.js';
 export type { Pool2dGeometry, Pool2dOptions } from './pool.js';
 export { padGeometry2d, padIndexMap, identityMap, rangeMap, PAD_MODES } from './gather.js';

@@ -3,6 +3,8 @@ export type { StateValue, LoadStateDictResult } from './module.js';
 export { Sequential } from './container.js';
 export { Conv1d, Conv2d, DepthwiseSeparableConv2d, SpatialSeparableConv2d } from './conv.js';
 export type { Conv1dConfig, Conv2dConfig, DepthwiseSeparableConv2dConfig, SpatialSeparableConv2dConfig } from './conv.js';
+export { ConvTranspose1d, ConvTranspose2d, Upsample } from './conv-transpose.js';
+export type { ConvTranspose1dConfig, ConvTranspose2dConfig } from './conv-transpose.js';
 export {
   MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, GlobalAvgPool2d, BatchNorm1d, BatchNorm2d,
   Dropout, Linear, Flatten, Identity, ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax,
