@@ -7,6 +7,8 @@
 // 0 · inf = NaN inside the window. Columns whose taps are all inside the row run vectorised without bounds checks;
 // the few border columns run the same sum in scalar code.
 
+import { gather4 } from './simd-util';
+
 /** Output columns [lo, hi) whose kW taps at `ow·sW - pL + kw·dW` all lie inside [0, W). */
 // @ts-ignore: decorator
 @inline
@@ -38,18 +40,6 @@ function borderPoint(x: i32, W: i32, w: i32, kW: i32, dW: i32, ih0: i32, dH: i32
   return acc;
 }
 
-/** x[p], x[p + s], x[p + 2s], x[p + 3s] (byte offset p, stride s floats). */
-// @ts-ignore: decorator
-@inline
-function gather4(p: i32, s: i32): v128 {
-  if (s == 1) return v128.load(p);
-  if (s == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-  const sb = s << 2;
-  let v = f32x4.splat(load<f32>(p));
-  v = f32x4.replace_lane(v, 1, load<f32>(p + sb));
-  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * sb));
-  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * sb));
-}
 
 /**
  * 3×3 taps with every kernel row inside the image: 8 outputs per step (two f32x4 accumulators), the 9 weights held in
