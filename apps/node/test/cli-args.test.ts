@@ -49,6 +49,13 @@ const NUMERIC_OPTIONS: NumericOption[] = [
   { command: 'eval', option: 'batch-size', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
   { command: 'summary', option: 'classes', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
   { command: 'featuremaps', option: 'index', allowed: 'an integer ≥ 0', bad: INTEGER_BAD(0) },
+  { command: 'train', option: 'noise', allowed: 'a finite number > 0', bad: POSITIVE_BAD, rest: ['--model', 'autoencoder', ...trainRest] },
+  // reconstruct checks its numbers before the model source, which is absent here.
+  { command: 'reconstruct', option: 'count', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
+  { command: 'reconstruct', option: 'index', allowed: 'an integer ≥ 0', bad: INTEGER_BAD(0) },
+  { command: 'reconstruct', option: 'noise', allowed: 'a finite number > 0', bad: POSITIVE_BAD },
+  { command: 'reconstruct', option: 'seed', allowed: 'an integer ≥ 0', bad: INTEGER_BAD(0) },
+  { command: 'reconstruct', option: 'scale', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
 ];
 
 /** What the message says for a value: integers beyond 2^53 − 1 get the upper bound too. */

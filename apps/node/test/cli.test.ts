@@ -169,7 +169,7 @@ describe('pnpm cnn', () => {
   it('fails with one clear line and a non-zero exit code', async () => {
     const unknown = await cnn('train', '--model', 'nope'); // a real process: exit code and stderr as the user sees them
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe("error: train: unknown model 'nope' (expected one of: lenet5, mnist-cnn, vgg, alexnet, resnet18, mobilenet)");
+    expect(unknown.stderr.trim()).toBe("error: train: unknown model 'nope' (expected one of: lenet5, mnist-cnn, vgg, alexnet, resnet18, mobilenet, autoencoder, unet)");
 
     const missing = await inProcess('eval', '--model-dir', '/nonexistent/model-dir');
     expect(missing.code).toBe(1);

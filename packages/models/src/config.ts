@@ -5,9 +5,12 @@
  */
 import { CnnError, type nn } from '@cnn/core';
 import * as models from './architectures/index.js';
-import type { AlexNetConfig, LeNet5Config, MnistCnnConfig, MobileNetV1Config, ResNetConfig, VggConfig } from './architectures/index.js';
+import type {
+  AlexNetConfig, AutoencoderConfig, LeNet5Config, MnistCnnConfig, MobileNetV1Config, ResNetConfig, UNetConfig, VggConfig,
+} from './architectures/index.js';
 
-export type ModelConfig = LeNet5Config | MnistCnnConfig | VggConfig | AlexNetConfig | ResNetConfig | MobileNetV1Config;
+export type ModelConfig =
+  | LeNet5Config | MnistCnnConfig | VggConfig | AlexNetConfig | ResNetConfig | MobileNetV1Config | AutoencoderConfig | UNetConfig;
 export type ModelType = ModelConfig['type'];
 
 /** A module built from a config (every model in `models` is one). */
@@ -23,6 +26,8 @@ const BUILDERS: Record<ModelType, (options: Record<string, unknown>) => Configur
   resnet18: (o) => models.resnet18(o),
   resnet34: (o) => models.resnet34(o),
   mobilenetV1: (o) => models.mobilenetV1(o),
+  autoencoder: (o) => models.autoencoder(o),
+  unet: (o) => models.unet(o),
 };
 
 /** The model types buildModel knows. */

@@ -4,13 +4,13 @@ export * from './train/index.js';
 // ---- architectures, summary, inspection, safetensors, configs (Node file I/O: '@cnn/models/node') ----
 export * as models from './architectures/index.js';
 export type {
-  AlexNetConfig, AlexNetOptions, LeNet5Config, LeNet5Options, MnistCnnConfig, MnistCnnOptions, MobileNetV1Config, MobileNetV1Options,
-  ResNetConfig, ResNetOptions, VggConfig, VggOptions,
+  AlexNetConfig, AlexNetOptions, AutoencoderConfig, AutoencoderOptions, LeNet5Config, LeNet5Options, MnistCnnConfig, MnistCnnOptions, MobileNetV1Config, MobileNetV1Options,
+  ResNetConfig, ResNetOptions, UNetConfig, UNetOptions, VggConfig, VggOptions,
 } from './architectures/index.js';
 export { summary, formatSummary } from './summary.js';
 export type { SummaryLayer, SummaryResult, SummaryOptions } from './summary.js';
-export { featureMaps, forwardWithFeatureMaps, filtersToGrid, featureMapsToGrid, traceForward, withEval } from './inspect.js';
-export type { FeatureMapsOptions, FilterGridOptions, GridOptions, GridImage, LeafCall, TraceHooks } from './inspect.js';
+export { featureMaps, forwardWithFeatureMaps, filtersToGrid, featureMapsToGrid, imagesToGrid, traceForward, withEval } from './inspect.js';
+export type { FeatureMapsOptions, FilterGridOptions, GridOptions, GridImage, ImageGridOptions, LeafCall, TraceHooks } from './inspect.js';
 export { encodeSafetensors, decodeSafetensors, decodeSafetensorsWithMetadata, toStateDict, MAX_HEADER_BYTES } from './safetensors.js';
 export type { DecodedSafetensors, EncodeOptions, SafetensorsDType, SafetensorsEntry } from './safetensors.js';
 export { buildModel, modelConfig, MODEL_TYPES } from './config.js';

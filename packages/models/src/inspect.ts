@@ -47,16 +47,17 @@ export function traceForward<T>(model: nn.Module, run: () => T, hooks: TraceHook
       const original = module.forward;
       const isLeaf = module.namedChildren().length === 0;
       patched.push({ module, had, own });
-      const wrapped = (x: Tensor): Tensor => {
+      // Extra arguments (ConvTranspose2d's outputSize) pass through untouched.
+      const wrapped = (x: Tensor, ...rest: unknown[]): Tensor => {
         if (isLeaf) {
-          const y = original.call(module, x);
+          const y = (original as (x: Tensor, ...rest: unknown[]) => Tensor).call(module, x, ...rest);
           const call = (calls.get(module) ?? 0) + 1;
           calls.set(module, call);
           hooks.leaf?.({ name: call === 1 ? name : `${name}#${call}`, moduleName: name, module, call, input: x, output: y });
           return y;
         }
         hooks.enter?.(name, module, x);
-        const y = original.call(module, x);
+        const y = (original as (x: Tensor, ...rest: unknown[]) => Tensor).call(module, x, ...rest);
         hooks.exit?.(name, module, x, y);
         return y;
       };
@@ -153,6 +154,8 @@ interface Tile {
   /** 1 (grey) or 3 (RGB) planes of h×w values. */
   planes: 1 | 3;
   data: Float32Array;
+  /** Values mapped to 0 and 255 (clamped outside); without it the tile's own min and max. */
+  range?: [number, number];
 }
 
 function gridFail(op: string, message: string): never {
@@ -177,7 +180,8 @@ function checkGrid(op: string, o: GridOptions): Required<Omit<GridOptions, 'colu
   };
 }
 
-/** Lays tiles out in a grid, each normalised to 0-255 by its own min and max (a constant tile is black). */
+/** Lays tiles out in a grid, each mapped to 0-255 by its `range` or else its own min and max (a constant tile is
+ * black); Uint8ClampedArray clamps values outside a fixed range. */
 function tilesToGrid(op: string, tiles: Tile[], options: GridOptions, defaultColumns: number): GridImage {
   const o = checkGrid(op, options);
   if (tiles.length === 0) gridFail(op, 'nothing to draw (no tiles)');
@@ -193,9 +197,12 @@ function tilesToGrid(op: string, tiles: Tile[], options: GridOptions, defaultCol
   tiles.forEach((t, n) => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of t.data) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    if (t.range) [lo, hi] = t.range;
+    else {
+      for (const v of t.data) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     }
     const k = hi > lo ? 255 / (hi - lo) : 0;
     const x0 = o.padding + (n % cols) * (tw + o.padding);
@@ -259,4 +266,35 @@ export async function featureMapsToGrid(maps: Tensor, options: GridOptions = {})
   const tiles: Tile[] = [];
   for (let ch = 0; ch < c; ch++) tiles.push({ h, w, planes: 1, data: v.subarray(ch * h * w, (ch + 1) * h * w) });
   return tilesToGrid(op, tiles, options, Math.ceil(Math.sqrt(c)));
+}
+
+export interface ImageGridOptions extends GridOptions {
+  /** The values shown as black and white (default [0, 1]; outside is clamped). 'auto': each tile's own min and max. */
+  range?: [number, number] | 'auto';
+}
+
+/**
+ * Images [N, C, H, W] (C = 1 grey or 3 RGB; a Tensor or { data, shape }) as a grid, N tiles in order, row by row.
+ * Unlike featureMapsToGrid, values keep one fixed scale (`range`, default [0, 1]), so images can be compared: e.g.
+ * noisy input, reconstruction and original side by side with `columns: 3`.
+ */
+export async function imagesToGrid(images: Tensor | { data: ArrayLike<number>; shape: readonly number[] }, options: ImageGridOptions = {}): Promise<GridImage> {
+  const op = 'imagesToGrid';
+  const shape = images?.shape;
+  if (!shape || shape.length !== 4 || !(shape[1] === 1 || shape[1] === 3)) {
+    gridFail(op, `images must be [N, C, H, W] with C 1 or 3, got shape ${shape ? `[${shape.join(', ')}]` : String(images)}`);
+  }
+  const range = options.range ?? [0, 1];
+  if (range !== 'auto' && !(Array.isArray(range) && range.length === 2 && range.every(Number.isFinite) && range[0] < range[1])) {
+    gridFail(op, `range must be 'auto' or [low, high] with low < high, got ${JSON.stringify(range)}`);
+  }
+  const [n, c, h, w] = shape;
+  const v = typeof (images as Tensor).dataSync === 'function' || typeof (images as { data: unknown }).data === 'function'
+    ? await readValues(op, images as Tensor)
+    : Float32Array.from((images as { data: ArrayLike<number> }).data);
+  if (v.length !== n * c * h * w) gridFail(op, `data has ${v.length} values, shape [${shape.join(', ')}] needs ${n * c * h * w}`);
+  const per = c * h * w;
+  const tiles: Tile[] = [];
+  for (let i = 0; i < n; i++) tiles.push({ h, w, planes: c as 1 | 3, data: v.subarray(i * per, (i + 1) * per), ...(range === 'auto' ? {} : { range }) });
+  return tilesToGrid(op, tiles, options, Math.ceil(Math.sqrt(n)));
 }

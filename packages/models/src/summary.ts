@@ -14,13 +14,17 @@ export interface SummaryLayer {
   outputShape: number[];
   /** Parameters of this layer (counted on its first call only). */
   params: number;
-  /** Multiply-accumulates of Conv1d/Conv2d/Linear (bias additions not counted), for the whole input batch. */
+  /** Multiply-accumulates of Conv1d/Conv2d/ConvTranspose1d/ConvTranspose2d/Linear (bias additions not counted), for the
+   * whole input batch; 0 for other known layers. */
   macs: number;
   /** Receptive field [height, width] of one output element, in input pixels; null once the data is no longer
    * spatial (after Flatten / Linear). */
   receptiveField: [number, number] | null;
   /** Jump [height, width]: input pixels between neighbouring output elements (the product of strides). */
   jump: [number, number] | null;
+  /** Present (true) on a layer of a type summary does not know (e.g. a custom leaf module): its MACs are not
+   * counted (0) and its receptive field, and every one after it that depends on it, is unknown (null). */
+  unknown?: true;
 }
 
 export interface SummaryResult {
@@ -30,11 +34,15 @@ export interface SummaryResult {
   /** All parameters of the model (model.numParameters()). */
   totalParams: number;
   totalMacs: number;
+  /** Type names of the layers marked `unknown` (empty when summary knows every layer). */
+  unknownTypes: string[];
 }
 
 export interface SummaryOptions {
   /** Also print the table (formatSummary) with console.log. */
   print?: boolean;
+  /** Throw on a layer type summary does not know instead of marking its row (default false). */
+  strict?: boolean;
 }
 
 type Rf = { r: [number, number]; j: [number, number] } | null;
@@ -42,20 +50,52 @@ type Rf = { r: [number, number]; j: [number, number] } | null;
 const pairOf = (v: number | readonly number[] | undefined, d: number): [number, number] =>
   v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
 
-/** Kernel, stride and dilation of layers that change the receptive field; null for layers that do not. */
-function windowOf(m: nn.Module, x: Tensor, y: Tensor): { k: [number, number]; s: [number, number]; d: [number, number] } | null {
-  if (m instanceof nn.Conv2d) return { k: m.config.kernelSize, s: m.config.stride, d: m.config.dilation };
+/** How a layer maps the receptive field (r) and jump (j) of its input to its output's. */
+type RfRule =
+  /** A sliding window: r_out = r_in + (k−1)·d·j_in, j_out = j_in·s. */
+  | { kind: 'window'; k: [number, number]; s: [number, number]; d: [number, number] }
+  /** A transposed conv: one output reads at most ⌊(k−1)·d/s⌋ + 1 neighbouring inputs, so r_out = r_in + ⌊(k−1)·d/s⌋·j_in
+   * and j_out = j_in/s. */
+  | { kind: 'transposed'; k: [number, number]; s: [number, number]; d: [number, number] }
+  /** Resampling (interpolate): `taps` neighbouring inputs per output and axis (nearest 1, bilinear 2; 1 where the size
+   * does not change), j_out = j_in·in/out. */
+  | { kind: 'resample'; taps: [number, number]; ratio: [number, number] }
+  /** Pointwise in space (activations, batch norm, dropout): unchanged. */
+  | { kind: 'same' }
+  /** The data stops being spatial (Flatten, Linear): null from here on. */
+  | { kind: 'flat' };
+
+/** Leaf layers whose receptive field rule is 'same' (they act on each position alone) and that do no MACs. */
+const POINTWISE: readonly (abstract new (...args: never[]) => nn.Module)[] = [
+  nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh, nn.Softmax, nn.LogSoftmax, nn.Dropout, nn.Identity, nn.BatchNorm1d, nn.BatchNorm2d,
+];
+
+/** The receptive-field rule of a leaf layer summary knows; null for any other layer type. */
+function rfRuleOf(m: nn.Module, x: Tensor, y: Tensor): RfRule | null {
+  if (m instanceof nn.Conv2d) return { kind: 'window', k: m.config.kernelSize, s: m.config.stride, d: m.config.dilation };
   if (m instanceof nn.Conv1d) {
     const o = (m as unknown as { opts: { stride: [number, number]; dilation: [number, number] } }).opts;
-    return { k: [1, m.weight.shape[2]], s: [1, o.stride[1]], d: [1, o.dilation[1]] };
+    return { kind: 'window', k: [1, m.weight.shape[2]], s: [1, o.stride[1]], d: [1, o.dilation[1]] };
+  }
+  if (m instanceof nn.ConvTranspose2d) return { kind: 'transposed', k: m.config.kernelSize, s: m.config.stride, d: m.config.dilation };
+  if (m instanceof nn.ConvTranspose1d) return { kind: 'transposed', k: [1, m.config.kernelSize], s: [1, m.config.stride], d: [1, m.config.dilation] };
+  if (m instanceof nn.Upsample) {
+    const taps = m.options.mode === 'bilinear' ? 2 : 1;
+    const axis = (i: number): [number, number] => {
+      const inSize = x.shape[x.rank - i];
+      const outSize = y.shape[y.rank - i];
+      return [inSize === outSize ? 1 : taps, inSize / outSize];
+    };
+    const [h, w] = [axis(2), axis(1)];
+    return { kind: 'resample', taps: [h[0], w[0]], ratio: [h[1], w[1]] };
   }
   if (m instanceof nn.MaxPool2d || m instanceof nn.AvgPool2d) {
     const o = m.options;
-    return { k: pairOf(o.kernelSize as number | number[], 1), s: pairOf((o.stride ?? o.kernelSize) as number | number[], 1), d: pairOf(o.dilation as number | number[] | undefined, 1) };
+    return { kind: 'window', k: pairOf(o.kernelSize as number | number[], 1), s: pairOf((o.stride ?? o.kernelSize) as number | number[], 1), d: pairOf(o.dilation as number | number[] | undefined, 1) };
   }
   if (m instanceof nn.MaxPool1d || m instanceof nn.AvgPool1d) {
     const o = m.options;
-    return { k: [1, o.kernelSize], s: [1, o.stride ?? o.kernelSize], d: [1, o.dilation ?? 1] };
+    return { kind: 'window', k: [1, o.kernelSize], s: [1, o.stride ?? o.kernelSize], d: [1, o.dilation ?? 1] };
   }
   if (m instanceof nn.AdaptiveAvgPool2d || m instanceof nn.AdaptiveMaxPool2d || m instanceof nn.GlobalAvgPool2d) {
     const inH = x.shape[x.rank - 2];
@@ -68,15 +108,37 @@ function windowOf(m: nn.Module, x: Tensor, y: Tensor): { k: [number, number]; s:
     };
     const [kh, sh] = axis(inH, outH);
     const [kw, sw] = axis(inW, outW);
-    return { k: [kh, kw], s: [sh, sw], d: [1, 1] };
+    return { kind: 'window', k: [kh, kw], s: [sh, sw], d: [1, 1] };
   }
-  void y;
+  if (m instanceof nn.Linear || m instanceof nn.Flatten) return { kind: 'flat' };
+  if (POINTWISE.some((c) => m instanceof c)) return { kind: 'same' };
   return null;
 }
 
-function macsOf(m: nn.Module, y: Tensor): number {
+function applyRule(rule: RfRule, rin: Rf): Rf {
+  if (!rin || rule.kind === 'flat') return null;
+  const [r, j] = [rin.r, rin.j];
+  switch (rule.kind) {
+    case 'same':
+      return rin;
+    case 'window':
+      return { r: [r[0] + (rule.k[0] - 1) * rule.d[0] * j[0], r[1] + (rule.k[1] - 1) * rule.d[1] * j[1]], j: [j[0] * rule.s[0], j[1] * rule.s[1]] };
+    case 'transposed': {
+      const span = (a: 0 | 1): number => Math.floor(((rule.k[a] - 1) * rule.d[a]) / rule.s[a]);
+      return { r: [r[0] + span(0) * j[0], r[1] + span(1) * j[1]], j: [j[0] / rule.s[0], j[1] / rule.s[1]] };
+    }
+    case 'resample':
+      return { r: [r[0] + (rule.taps[0] - 1) * j[0], r[1] + (rule.taps[1] - 1) * j[1]], j: [j[0] * rule.ratio[0], j[1] * rule.ratio[1]] };
+  }
+}
+
+/** Multiply-accumulates (bias additions not counted). A transposed conv scatters every input element into
+ * (Cout/groups)·kH·kW outputs: input elements × (Cout/groups) × kH × kW. */
+function macsOf(m: nn.Module, x: Tensor, y: Tensor): number {
   if (m instanceof nn.Conv2d) return y.size * m.weight.shape[1] * m.weight.shape[2] * m.weight.shape[3];
   if (m instanceof nn.Conv1d) return y.size * m.weight.shape[1] * m.weight.shape[2];
+  if (m instanceof nn.ConvTranspose2d) return x.size * m.weight.shape[1] * m.weight.shape[2] * m.weight.shape[3];
+  if (m instanceof nn.ConvTranspose1d) return x.size * m.weight.shape[1] * m.weight.shape[2];
   if (m instanceof nn.Linear) return y.size * m.weight.shape[1];
   return 0;
 }
@@ -86,7 +148,10 @@ const area = (rf: Rf): number => (rf ? rf.r[0] * rf.r[1] : -1);
 /**
  * Runs `model` once on zeros of `inputShape` (eval mode, no autograd; every module's training flag is restored) and
  * reports each leaf layer in execution order. Receptive fields follow r_out = r_in + (k−1)·d·j_in,
- * j_out = j_in·s. Where a layer's input comes from a functional op inside a custom forward (a residual F.add), the
+ * j_out = j_in·s for convs and pools; r_out = r_in + ⌊(k−1)·d/s⌋·j_in, j_out = j_in/s for transposed convs (the most
+ * inputs one output reads); r_out = r_in (nearest) or r_in + j_in (bilinear), j_out = j_in·in/out for Upsample. A layer
+ * type it does not know is marked (`unknown`, listed in `unknownTypes`, "(?)" in the table), or an error with
+ * `strict`; it is never silently counted as 0 MACs with an unchanged receptive field. Where a layer's input comes from a functional op inside a custom forward (a residual F.add), the
  * largest receptive field produced so far inside the enclosing module is used (for a residual block: the main path).
  */
 export function summary(model: nn.Module, inputShape: readonly number[], options: SummaryOptions = {}): SummaryResult {
@@ -95,12 +160,13 @@ export function summary(model: nn.Module, inputShape: readonly number[], options
     throw new CnnError(`summary: inputShape must be a list of positive integers like [1, 3, 224, 224], got ${JSON.stringify(inputShape)}`);
   }
   const layers: SummaryLayer[] = [];
+  const unknownTypes = new Set<string>();
   let outputShape: number[] = [];
   const info = new WeakMap<Tensor, Rf>();
   const frames: { best: Rf | undefined }[] = [];
   const consider = (rf: Rf | undefined): void => {
     const f = frames[frames.length - 1];
-    if (f && rf !== undefined && (f.best === undefined || area(rf) > area(f.best))) f.best = rf;
+    if (f && rf !== undefined && (f.best === undefined || area(rf) >= area(f.best))) f.best = rf; // ties: the latest (an upsampled path, not the tensor it came from)
   };
   const rfOf = (x: Tensor): Rf => {
     if (info.has(x)) return info.get(x)!;
@@ -121,29 +187,29 @@ export function summary(model: nn.Module, inputShape: readonly number[], options
             consider(info.get(output));
           },
           leaf: ({ name, module, call, input, output }) => {
-            const rin = rfOf(input);
-            const w = windowOf(module, input, output);
-            let rout: Rf;
-            if (!rin || module instanceof nn.Linear || module instanceof nn.Flatten || (output.rank < 3 && !w)) rout = null;
-            else if (!w) rout = rin;
-            else {
-              rout = {
-                r: [rin.r[0] + (w.k[0] - 1) * w.d[0] * rin.j[0], rin.r[1] + (w.k[1] - 1) * w.d[1] * rin.j[1]],
-                j: [rin.j[0] * w.s[0], rin.j[1] * w.s[1]],
-              };
+            const rule = rfRuleOf(module, input, output);
+            if (!rule) {
+              if (options.strict) {
+                throw new CnnError(`summary: layer '${name}' is a ${module.typeName}, a layer type summary does not know (its MACs and receptive field cannot be computed); without strict it is marked in the table`);
+              }
+              unknownTypes.add(module.typeName);
             }
+            // An unknown layer may mix positions in any way: the receptive field is unknown (null) from there on.
+            const rout = rule && !(rule.kind === 'same' && output.rank < 3) ? applyRule(rule, rfOf(input)) : null;
             info.set(output, rout);
             consider(rout);
-            layers.push({
+            const row: SummaryLayer = {
               name,
               type: module.typeName,
               inputShape: [...input.shape],
               outputShape: [...output.shape],
               params: call === 1 ? module.namedParameters().reduce((a, [, p]) => a + p.size, 0) : 0,
-              macs: macsOf(module, output),
+              macs: macsOf(module, input, output),
               receptiveField: rout ? [...rout.r] : null,
               jump: rout ? [...rout.j] : null,
-            });
+            };
+            if (!rule) row.unknown = true;
+            layers.push(row);
           },
         });
         outputShape = [...y.shape];
@@ -156,6 +222,7 @@ export function summary(model: nn.Module, inputShape: readonly number[], options
     layers,
     totalParams: model.numParameters(),
     totalMacs: layers.reduce((a, l) => a + l.macs, 0),
+    unknownTypes: [...unknownTypes],
   };
   if (options.print) console.log(formatSummary(result));
   return result;
@@ -167,7 +234,7 @@ const pairStr = (p: [number, number] | null): string => (p === null ? '-' : p[0]
 /** The summary as a text table, with totals. */
 export function formatSummary(s: SummaryResult): string {
   const head = ['Layer', 'Type', 'Output shape', 'Params', 'MACs', 'RF', 'Jump'];
-  const rows = s.layers.map((l) => [l.name || '(model)', l.type, `[${l.outputShape.join(', ')}]`, num(l.params), num(l.macs), pairStr(l.receptiveField), pairStr(l.jump)]);
+  const rows = s.layers.map((l) => [l.name || '(model)', l.unknown ? `${l.type} (?)` : l.type, `[${l.outputShape.join(', ')}]`, num(l.params), num(l.macs), pairStr(l.receptiveField), pairStr(l.jump)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const right = [false, false, false, true, true, true, true];
   const line = (cells: string[]): string => cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -179,6 +246,9 @@ export function formatSummary(s: SummaryResult): string {
     rule,
     `Input shape: [${s.inputShape.join(', ')}]   Output shape: [${s.outputShape.join(', ')}]`,
     `Total params: ${num(s.totalParams)} (${(s.totalParams * 4 / 2 ** 20).toFixed(2)} MiB as float32)`,
-    `Total MACs: ${num(s.totalMacs)} (${(s.totalMacs / 1e9).toFixed(3)} G)`,
+    `Total MACs: ${num(s.totalMacs)} (${(s.totalMacs / 1e9).toFixed(3)} G)${s.unknownTypes.length ? ' + unknown' : ''}`,
+    ...(s.unknownTypes.length
+      ? [`(?) layer types summary does not know: ${s.unknownTypes.join(', ')} — their MACs are not counted and receptive fields after them are unknown`]
+      : []),
   ].join('\n');
 }

@@ -23,6 +23,10 @@ describe('model.config and buildModel', () => {
     ['mobilenetV1', () => models.mobilenetV1({ widthMultiplier: 0.5, numClasses: 5 }), {
       type: 'mobilenetV1', numClasses: 5, inChannels: 3, widthMultiplier: 0.5, stem: 'imagenet', dropout: 0,
     }],
+    ['autoencoder', () => models.autoencoder({ channels: [8, 16] }), { type: 'autoencoder', inChannels: 1, channels: [8, 16], kernelSize: 3, outActivation: 'none' }],
+    ['unet', () => models.unet({ upsample: 'bilinear', outChannels: 2 }), {
+      type: 'unet', inChannels: 1, outChannels: 2, baseChannels: 16, depth: 2, upsample: 'bilinear', batchNorm: true, outActivation: 'none',
+    }],
   ];
   it('covers every model type', () => {
     expect(cases.map(([t]) => t).sort()).toEqual([...MODEL_TYPES].sort());
@@ -51,7 +55,7 @@ describe('model.config and buildModel', () => {
 
 describe('buildModel rejects anything it does not know, with clear errors', () => {
   const bad: [string, unknown, RegExp][] = [
-    ['an unknown type', { type: 'transformer' }, /buildModel: unknown model type 'transformer'; known types: lenet5, mnistCnn, vgg, alexnet, resnet18, resnet34, mobilenetV1/],
+    ['an unknown type', { type: 'transformer' }, /buildModel: unknown model type 'transformer'; known types: lenet5, mnistCnn, vgg, alexnet, resnet18, resnet34, mobilenetV1, autoencoder, unet/],
     ['inherited property names as types', { type: 'constructor' }, /unknown model type 'constructor'/],
     ['__proto__ as a type', JSON.parse('{"type": "__proto__"}'), /unknown model type '__proto__'/],
     ['toString as a type', { type: 'toString' }, /unknown model type 'toString'/],

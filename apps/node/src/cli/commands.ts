@@ -8,6 +8,7 @@ import {
 import { loadDataset, readPng, savePng } from '@cnn/models/node';
 import { choiceArg, CliError, intArg, numArg, type CommandSpec, type Parsed } from './args.js';
 import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
+import { buildDenoiser, DEFAULT_NOISE, isDenoiser, reconstruct as writeReconstruction, trainDenoiser } from './denoise.js';
 import { buildModel, MODEL_NAMES } from './models.js';
 import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, saveModelDir, type LoadedModel, type ModelMeta } from './model-dir.js';
 import { makeProgress } from './progress.js';
@@ -72,6 +73,8 @@ const train: Command = {
       seed: { type: 'string', arg: '<n>', help: 'seed for initialisation, shuffling and dropout', default: '1' },
       'log-every': { type: 'string', arg: '<n>', help: 'without a TTY, also print a line every n batches (0: epoch lines only)', default: '0' },
       'no-progress': { type: 'boolean', help: 'no progress bar even on a TTY' },
+      noise: { type: 'string', arg: '<x>', help: 'autoencoder | unet: std of the Gaussian noise added to the input images (pixels in [0, 1]); the target is the clean image', default: String(DEFAULT_NOISE) },
+      'no-clamp': { type: 'boolean', help: 'autoencoder | unet: do not clamp the noisy images to [0, 1]' },
     },
   },
   async run({ values: v }) {
@@ -88,8 +91,22 @@ const train: Command = {
     const lr = v.lr === undefined || v.lr === LR_DEFAULT_TEXT ? (optName === 'adam' ? 2e-3 : 0.01) : numArg(c, 'lr', v.lr)!;
     const lrStep = intArg(c, 'lr-step', v['lr-step'], 1);
     const lrGamma = numArg(c, 'lr-gamma', v['lr-gamma'])!;
+    const noiseStd = numArg(c, 'noise', v.noise)!;
     const extra = jsonArg(c, 'model-options', v['model-options']);
     const outDir = v.out === undefined || v.out === 'runs/<model>-<dataset>' ? join('runs', `${modelName}-${datasetName}`) : String(v.out);
+    if (!isDenoiser(modelName) && (v.noise !== String(DEFAULT_NOISE) || v['no-clamp'])) {
+      throw new CliError(`${c}: --noise and --no-clamp are for the denoising models (autoencoder, unet), not ${modelName}`, 2);
+    }
+    if (isDenoiser(modelName)) {
+      const schedule = choiceArg(c, 'lr-schedule', v['lr-schedule'] === undefined || String(v['lr-schedule']).includes('(') ? (lrStep ? 'step' : 'cosine') : v['lr-schedule'], ['cosine', 'step', 'none'] as const);
+      if (schedule === 'step' && !lrStep) throw new CliError(`${c}: --lr-schedule step needs --lr-step <n>`, 2);
+      const backend = await useBackend(backendName as BackendChoice);
+      await trainDenoiser({
+        modelName, datasetName, backend, epochs, batchSize, limit, seed, logEvery, optName, lr, schedule, lrStep, lrGamma, extra, outDir,
+        noise: { std: noiseStd, clamp: !v['no-clamp'] }, augment: Boolean(v.augment), tty: Boolean(process.stdout.isTTY) && !v['no-progress'],
+      });
+      return;
+    }
 
     const backend = await useBackend(backendName as BackendChoice);
     manualSeed(seed);
@@ -180,6 +197,7 @@ const evalCmd: Command = {
     await useBackend(backendName as BackendChoice);
     const m = await loadModelSource(src);
     try {
+      if (isDenoiser(m.name)) throw new CliError(`${c}: ${m.source} is a denoising ${m.name}, not a classifier; its test MSE and PSNR come from train, and pnpm cnn reconstruct --model-dir <dir> --out grid.png shows it at work`, 2);
       const datasetName = datasetFor(c, v.dataset, m);
       const testSet = loadSplit(datasetName, 'test');
       const loader = new DataLoader(testSet, { batchSize, normalize: m.normalize, limit });
@@ -222,6 +240,7 @@ const predict: Command = {
     const m = await loadModelSource(src);
     let p: number[];
     try {
+      if (isDenoiser(m.name)) throw new CliError(`${c}: ${m.source} is a denoising ${m.name}, not a classifier; use pnpm cnn reconstruct`, 2);
       const [channels, height, width] = m.inputShape;
       if (channels !== 1 || (mode === 'mnist' && height !== width)) {
         throw new CliError(`${c}: ${m.source} takes ${channels}×${height}×${width} inputs; predict handles grey (1-channel) models${mode === 'mnist' ? ' with square inputs' : ''}`);
@@ -282,7 +301,8 @@ const summary: Command = {
     const shape = parseShape(c, String(v.input));
     const classes = intArg(c, 'classes', v.classes, 1)!;
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
-    const { model } = buildModel(name, { numClasses: classes, inChannels: shape[1], inputSize: shape[2], extra: jsonArg(c, 'model-options', v['model-options']) });
+    const extra = jsonArg(c, 'model-options', v['model-options']);
+    const { model } = isDenoiser(name) ? buildDenoiser(name, shape[1], extra) : buildModel(name, { numClasses: classes, inChannels: shape[1], inputSize: shape[2], extra });
     try {
       log(formatSummary(summarize(model, shape)));
     } catch (err) {
@@ -347,6 +367,50 @@ const featuremaps: Command = {
   },
 };
 
+const reconstruct: Command = {
+  spec: {
+    name: 'reconstruct',
+    summary: 'Denoise test images with a trained autoencoder / U-Net and write a PNG grid: one row per image, noisy input → reconstruction → original.',
+    usage: 'reconstruct (--model-dir <dir> | --model <file.safetensors>) [--out grid.png] [--count 8] [--index 0] [--noise <std>]',
+    options: {
+      ...MODEL_SOURCE_OPTIONS,
+      out: { type: 'string', arg: '<file.png>', help: 'output PNG', default: 'grid.png' },
+      count: { type: 'string', arg: '<n>', help: 'number of test images (rows)', default: '8' },
+      index: { type: 'string', arg: '<i>', help: 'first test image', default: '0' },
+      noise: { type: 'string', arg: '<x>', help: 'noise std (default: the one the model was trained with, else 0.5)' },
+      'no-clamp': { type: 'boolean', help: 'do not clamp the noisy images to [0, 1] (default: as trained)' },
+      seed: { type: 'string', arg: '<n>', help: 'seed of the noise', default: '1' },
+      scale: { type: 'string', arg: '<n>', help: 'integer upscaling of every pixel', default: '3' },
+      dataset: { type: 'string', arg: '<name>', help: `test split to take the images from: ${DATASETS.join(' | ')} (default: the one it was trained on)` },
+      backend: backendOpt,
+    },
+  },
+  async run({ values: v }) {
+    const c = 'reconstruct';
+    const count = intArg(c, 'count', v.count, 1)!;
+    const index = intArg(c, 'index', v.index, 0)!;
+    const noiseStd = numArg(c, 'noise', v.noise);
+    const seed = intArg(c, 'seed', v.seed, 0)!;
+    const scale = intArg(c, 'scale', v.scale, 1)!;
+    if (count > 1000) throw new CliError(`${c}: --count must be at most 1000 (one row per image), got '${count}'`, 2);
+    if (scale > 32) throw new CliError(`${c}: --scale must be at most 32, got '${scale}'`, 2);
+    const src = modelSource(c, v);
+    if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
+    await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
+    const m = await loadModelSource(src);
+    try {
+      if (!isDenoiser(m.name)) throw new CliError(`${c}: ${m.source} is a ${m.name} classifier; reconstruct needs a denoising model (train one with pnpm cnn train --model autoencoder)`, 2);
+      const test = loadSplit(datasetFor(c, v.dataset, m), 'test');
+      await writeReconstruction({
+        model: m.model, source: m.source, test, inputShape: m.inputShape, index, count, seed, scale, out: String(v.out),
+        noise: { std: noiseStd ?? m.noise?.std ?? DEFAULT_NOISE, clamp: v['no-clamp'] ? false : (m.noise?.clamp ?? true) },
+      });
+    } finally {
+      m.model.dispose();
+    }
+  },
+};
+
 function jsonArg(c: string, name: string, v: unknown): Record<string, unknown> | undefined {
   if (v === undefined) return undefined;
   try {
@@ -358,4 +422,4 @@ function jsonArg(c: string, name: string, v: unknown): Record<string, unknown> |
   throw new CliError(`${c}: --${name} must be a JSON object, got '${String(v)}'`, 2);
 }
 
-export const COMMANDS: Record<string, Command> = { train, eval: evalCmd, predict, summary, featuremaps };
+export const COMMANDS: Record<string, Command> = { train, eval: evalCmd, predict, summary, featuremaps, reconstruct };

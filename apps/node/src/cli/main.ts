@@ -1,5 +1,5 @@
 /**
- * The cnn command-line interface: `pnpm cnn <command> [options]` (train, eval, predict, summary, featuremaps).
+ * The cnn command-line interface: `pnpm cnn <command> [options]` (train, eval, predict, summary, featuremaps, reconstruct).
  * Errors print as one line (a stack trace only with --verbose) and exit non-zero: 2 for usage errors, 1 otherwise.
  */
 import { CliError, helpText, parseCommand } from './args.js';
@@ -13,6 +13,7 @@ commands:
   predict      classify a PNG image with a trained model
   summary      print an architecture's layers and parameter counts
   featuremaps  render a trained model's feature maps as a PNG
+  reconstruct  denoise test images with a trained autoencoder / U-Net: a PNG grid noisy → reconstruction → original
 
 run 'pnpm cnn <command> --help' for a command's options`;
 

@@ -29,6 +29,13 @@ export interface ModelMeta {
   history?: unknown;
   testAccuracy?: number;
   trainSeconds?: number;
+  /** 'denoise' for the autoencoder / U-Net (absent: a classifier). */
+  task?: 'denoise';
+  /** Denoisers: the Gaussian noise they were trained on (images in [0, 1]). */
+  noise?: { std: number; clamp: boolean };
+  testMse?: number;
+  testPsnr?: number;
+  noisyPsnr?: number;
   savedAt: string;
 }
 
@@ -37,7 +44,8 @@ export function fileMetadata(meta: ModelMeta): ModelMetadata {
   const out: ModelMetadata = { classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
   if (meta.testAccuracy !== undefined) out.testAccuracy = meta.testAccuracy;
   const options = Object.keys(meta.modelOptions).length ? ` ${JSON.stringify(meta.modelOptions)}` : '';
-  out.trainedWith = `pnpm cnn train: ${meta.model}${options}, ${meta.epochs ?? '?'} epoch(s), backend ${meta.backend ?? '?'}`;
+  const noise = meta.noise ? `, denoising (noise std ${meta.noise.std}${meta.noise.clamp ? ', clamped' : ''})${meta.testPsnr !== undefined ? `, test PSNR ${meta.testPsnr.toFixed(2)} dB` : ''}` : '';
+  out.trainedWith = `pnpm cnn train: ${meta.model}${options}${noise}, ${meta.epochs ?? '?'} epoch(s), backend ${meta.backend ?? '?'}`;
   return out;
 }
 
@@ -89,6 +97,8 @@ export interface LoadedModel {
   inputShape: [number, number, number];
   normalize: { mean: number; std: number } | null;
   dataset?: string;
+  /** A model folder's cnn.json: the noise a denoiser was trained on. */
+  noise?: { std: number; clamp: boolean };
 }
 
 export const MODEL_SOURCE_OPTIONS = {
@@ -119,7 +129,10 @@ export function modelSource(cmd: string, v: Record<string, unknown>): { dir: str
 export async function loadModelSource(src: { dir: string } | { file: string; config?: string }): Promise<LoadedModel> {
   if ('dir' in src) {
     const { meta, model } = await loadModelDir(src.dir);
-    return { model, name: meta.model, source: src.dir, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
+    return {
+      model, name: meta.model, source: src.dir, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset,
+      ...(meta.noise ? { noise: meta.noise } : {}),
+    };
   }
   let config: unknown;
   if (src.config !== undefined) {

@@ -3,12 +3,13 @@ import type { nn } from '@cnn/core';
 import * as modelsPkg from '@cnn/models';
 import { CliError } from './args.js';
 
-export const MODEL_NAMES = ['lenet5', 'mnist-cnn', 'vgg', 'alexnet', 'resnet18', 'mobilenet'] as const;
+export const MODEL_NAMES = ['lenet5', 'mnist-cnn', 'vgg', 'alexnet', 'resnet18', 'mobilenet', 'autoencoder', 'unet'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** The function name each CLI name maps to in @cnn/models (models.<fn>() or a top-level export). */
 const FACTORY: Record<ModelName, string> = {
   lenet5: 'lenet5', 'mnist-cnn': 'mnistCnn', vgg: 'vgg', alexnet: 'alexnet', resnet18: 'resnet18', mobilenet: 'mobilenetV1',
+  autoencoder: 'autoencoder', unet: 'unet',
 };
 
 type Factory = (opts?: Record<string, unknown>) => nn.Module;
@@ -33,7 +34,10 @@ export interface BuiltModel {
 export function buildModel(name: ModelName, spec: { numClasses: number; inChannels: number; inputSize: number; extra?: Record<string, unknown> }): BuiltModel {
   const factory = findFactory(name);
   if (!factory) throw new CliError(`model '${name}' is not available: @cnn/models does not export models.${FACTORY[name]}()`);
-  const base = { numClasses: spec.numClasses, inChannels: spec.inChannels };
+  // Image-to-image models (autoencoder, U-Net) have no classes: their output has the input's channels.
+  const base = name === 'autoencoder' ? { inChannels: spec.inChannels }
+    : name === 'unet' ? { inChannels: spec.inChannels, outChannels: spec.inChannels }
+    : { numClasses: spec.numClasses, inChannels: spec.inChannels };
   const attempts = [{ ...base, inputSize: spec.inputSize, ...spec.extra }, { ...base, ...spec.extra }];
   let first: unknown;
   for (const options of attempts) {
