@@ -2,24 +2,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPng } from '@cnn/models/node';
-import { main } from '../src/cli/main.js';
+import { inProcess } from './in-process.js';
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; lastLine: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    const lines = stdout.trimEnd().split('\n');
-    return { code, stdout, stderr, lastLine: lines[lines.length - 1] };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = inProcess;
 
 describe('pnpm cnn train --model autoencoder / reconstruct', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnn-ae-'));

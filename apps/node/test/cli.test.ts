@@ -3,22 +3,16 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resizeBilinear } from '@cnn/models';
 import { encodePng, loadMnist, loadSafetensors, saveSafetensors } from '@cnn/models/node';
-import { main } from '../src/cli/main.js';
+import { inProcess, type Run } from './in-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
 const cli = join(root, 'apps/node/src/cli.ts');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  lastLine: string;
-}
 
 /** Runs the CLI as a child process (as `pnpm cnn` does), without blocking the test worker. */
 function cnn(...args: string[]): Promise<Run> {
@@ -54,22 +48,6 @@ function digitPng(index: number, photo?: { scale: number; width: number; height:
     }
   }
   return encodePng({ width, height, data });
-}
-
-/** Runs main() in this process, capturing what it writes. */
-async function inProcess(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    const lines = stdout.trimEnd().split('\n');
-    return { code, stdout, stderr, lastLine: lines[lines.length - 1] };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
 }
 
 describe('pnpm cnn', () => {
