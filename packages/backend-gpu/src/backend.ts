@@ -60,9 +60,12 @@ export class GpuBackend implements Backend {
 
   async read(dataId: DataId): Promise<TypedArray> {
     const d = this.rt.data(dataId);
+    // Checked before and after reading back: a lost context reads zeros, which must never be returned as data.
+    this.ctx.assertUsable();
     const raw = d.texture ? d.texture.toArray() : new Float32Array(0);
+    const low = d.dtype === 'int32' ? d.low?.texture?.toArray() : undefined;
+    this.ctx.assertUsable();
     if (d.dtype === 'int32') {
-      const low = d.low?.texture?.toArray();
       const out = new Int32Array(d.size);
       for (let i = 0; i < d.size; i++) out[i] = Math.round(raw[i]) + (low ? Math.round(low[i]) : 0);
       return out;

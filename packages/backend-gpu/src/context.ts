@@ -18,6 +18,8 @@ export interface GlContext {
   getExtension(name: string): unknown;
   createTexture(): WebGLTexture | null;
   deleteTexture(texture: WebGLTexture | null): void;
+  /** True once the context is lost (browsers; headless-gl always answers false). A flag read: no GPU round-trip. */
+  isContextLost(): boolean;
 }
 
 /** A gpu.js pipeline output: a texture that must be deleted. */
@@ -68,7 +70,23 @@ export interface GpuContext {
   maxTextureSize: number;
   /** GL texture objects created and not yet deleted on this context (gpu.js's own included). */
   glTextures(): number;
+  /** Throws the context-lost error (see contextLostError) once the context is lost; cheap enough for every dispatch. */
+  assertUsable(): void;
   destroy(): Promise<void>;
+}
+
+/**
+ * What every operation and read throws once the WebGL context is lost (a GPU reset or driver crash, the browser
+ * reclaiming contexts, or `WEBGL_lose_context`): every texture and compiled kernel is gone, and reading would return
+ * zeros, so nothing may run on this backend again.
+ */
+export function contextLostError(how: string): Error {
+  return new Error(
+    `gpu backend: the WebGL context was lost (${how}); its textures and compiled kernels are gone, so every tensor on ` +
+      "this backend is invalid and no operation can run. Dispose the backend (await disposeBackend('gpu')) and set it " +
+      'again, then create the tensors again (e.g. reload the model from a checkpoint), or switch to another backend ' +
+      "(await setBackend('cpu')).",
+  );
 }
 
 export const NODE_HELP =
@@ -173,6 +191,12 @@ export async function start(): Promise<GpuContext> {
   }
   if (!GPU) throw new Error(`gpu backend: could not load gpu.js. ${NODE_HELP}`);
   const glTextures = countTextures(gl);
+  // The event arrives asynchronously (a task after the loss); isContextLost() below catches a loss at once.
+  let lostHow: string | null = null;
+  const onLost = (): void => {
+    lostHow ??= `a webglcontextlost event at ${new Date().toISOString()}: GPU reset, driver crash, too many contexts, or WEBGL_lose_context`;
+  };
+  canvas?.addEventListener('webglcontextlost', onLost);
   const gpu = new GPU({ mode, canvas, context: gl });
   if (gpu.mode !== mode) throw new Error(`gpu backend: gpu.js started in mode '${gpu.mode}' instead of '${mode}'.`);
   const { renderer, vendor, version } = describe(gl);
@@ -185,7 +209,15 @@ export async function start(): Promise<GpuContext> {
     version,
     maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
     glTextures,
+    assertUsable() {
+      if (lostHow) throw contextLostError(lostHow);
+      if (gl.isContextLost()) {
+        lostHow = 'gl.isContextLost() is true: GPU reset, driver crash, too many contexts, or WEBGL_lose_context';
+        throw contextLostError(lostHow);
+      }
+    },
     async destroy() {
+      canvas?.removeEventListener('webglcontextlost', onLost);
       try {
         await gpu.destroy();
       } catch {

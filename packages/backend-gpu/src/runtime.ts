@@ -77,6 +77,8 @@ export class GpuRuntime {
    */
   run(source: string, n: number, args: readonly KernelArg[], dtype: DType = 'float32', vec4 = false): GpuData {
     if (this.disposed) throw new Error('gpu backend: used after dispose()');
+    // A lost context runs nothing and reads back zeros: refuse, saying what happened, rather than compute garbage.
+    this.ctx.assertUsable();
     if (n === 0) return this.empty(dtype);
     const values: GpuKernelArg[] = args.map((a) => {
       if (typeof a === 'number') return a;
@@ -104,12 +106,22 @@ export class GpuRuntime {
       this.programs.set(key, program);
       this.compiles++;
       const t0 = performance.now();
-      texture = program(...values);
+      texture = this.call(program, values);
       this.compileMs += performance.now() - t0;
     } else {
-      texture = program(...values);
+      texture = this.call(program, values);
     }
     return this.track(texture, vec4 ? 4 * n : n, dtype, vec4);
+  }
+
+  /** Runs a kernel; an error from a context lost meanwhile (e.g. a shader that no longer compiles) is reported as the loss. */
+  private call(program: GpuKernel, values: GpuKernelArg[]): GpuTexture {
+    try {
+      return program(...values);
+    } catch (err) {
+      this.ctx.assertUsable();
+      throw err;
+    }
   }
 
   /** An empty tensor: no texture. */

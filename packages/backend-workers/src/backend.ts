@@ -38,6 +38,9 @@ export class WorkersData {
   /** Settles (never rejects) when the producing task has finished; null when it already had at write time. */
   ready: Promise<void> | null = null;
   error: Error | null = null;
+  /** The failure `error` comes from: its own, or the first failed task upstream (so messages name the real cause
+   * once, however long the chain of tasks that consumed it). */
+  root: Error | null = null;
   disposed = false;
   constructor(readonly dtype: DType, readonly size: number) {}
 }
@@ -71,7 +74,7 @@ export class WorkersBackend implements Backend {
   private disposed = false;
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
-  private nextFault: Fault | null = null;
+  private nextFault: { kind: Fault; kernel: string | null } | null = null;
 
   private constructor(name: string, private readonly pool: WorkerPool, readonly options: ResolvedWorkersOptions) {
     this.name = name;
@@ -137,10 +140,16 @@ export class WorkersBackend implements Backend {
     this.numBytes = 0;
   }
 
-  /** Test hook: the next kernel sent to the pool makes its first worker throw ('throw'), exit ('exit') or run out of
-   * memory ('oom') instead of computing. */
-  injectFaultForTesting(kind: Fault): void {
-    this.nextFault = kind;
+  /** Test hook (internal): the next kernel sent to the pool (the next one labelled `kernel`, e.g. 'conv2dBackwardFilter',
+   * when given) makes its first worker throw ('throw'), exit ('exit'), run out of memory ('oom'), die of an uncaught
+   * error ('uncaught') or spin forever ('hang', then killWorkerForTesting) instead of computing. */
+  injectFaultForTesting(kind: Fault, kernel?: string): void {
+    this.nextFault = { kind, kernel: kernel ?? null };
+  }
+
+  /** Test hook (internal): terminates worker `index` from outside at once, as if its thread had been killed. */
+  killWorkerForTesting(index: number): void {
+    this.pool.killWorkerForTesting(index);
   }
 
   // ---- elementwise -------------------------------------------------------------------------------
@@ -246,7 +255,7 @@ export class WorkersBackend implements Backend {
     if (timer) exec = timer.time(kernel, exec);
     const guarded = (): void | Promise<void> => {
       for (const d of inputs) {
-        if (d.error) throw new Error(`an input failed earlier (${d.error.message})`);
+        if (d.error) throw new InputFailed(d.root ?? d.error);
         if (d.disposed && d.values === null) throw new Error('an input was disposed');
       }
       return exec();
@@ -257,7 +266,7 @@ export class WorkersBackend implements Backend {
       try {
         r = guarded();
       } catch (err) {
-        out.error = kernelError(this.name, kernel, err);
+        fail(out, this.name, kernel, err);
         return;
       }
       if (!(r instanceof Promise)) return;
@@ -269,7 +278,7 @@ export class WorkersBackend implements Backend {
     const done = task.then(
       () => {},
       (err: unknown) => {
-        out.error = kernelError(this.name, kernel, err);
+        fail(out, this.name, kernel, err);
       },
     ).finally(() => {
       this.queued--;
@@ -317,8 +326,11 @@ export class WorkersBackend implements Backend {
       args.out = o;
       out.values = o;
       const parts = spec.plan(args, this.options.threads, this.options.simd);
-      const fault = this.nextFault ?? undefined;
-      this.nextFault = null;
+      let fault: Fault | undefined;
+      if (this.nextFault && (this.nextFault.kernel === null || this.nextFault.kernel === label)) {
+        fault = this.nextFault.kind;
+        this.nextFault = null;
+      }
       return this.pool.run(kernel, args, parts, fault);
     });
     return out;
@@ -342,7 +354,16 @@ function f32(v: TypedArray): Float32Array {
   return v instanceof Float32Array ? v : Float32Array.from(v);
 }
 
-function kernelError(backend: string, kernel: string, err: unknown): Error {
+/** Thrown by a task whose input failed: carries the first failure upstream. */
+class InputFailed extends Error {
+  constructor(readonly root: Error) {
+    super(`an input failed earlier (${root.message})`, { cause: root });
+  }
+}
+
+/** Marks `out` failed with an error naming the backend, the kernel and the cause. */
+function fail(out: WorkersData, backend: string, kernel: string, err: unknown): void {
   const cause = err instanceof Error ? err.message : String(err);
-  return new Error(`${backend} backend: kernel '${kernel}' failed: ${cause}`, { cause: err });
+  out.error = new Error(`${backend} backend: kernel '${kernel}' failed: ${cause}`, { cause: err });
+  out.root = err instanceof InputFailed ? err.root : out.error;
 }

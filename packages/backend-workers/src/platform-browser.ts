@@ -36,7 +36,13 @@ function spawn({ index }: SpawnOptions, events: WorkerEvents): WorkerHandle {
     const message = (e as ErrorEvent).message;
     events.onDeath(message ? `uncaught error: ${message}` : 'the worker module failed to load');
   };
-  return { post: (m) => w.postMessage(m), terminate: () => w.terminate(), setRef: () => {} };
+  // A terminated Web Worker fires no event (Node's fires 'exit'): report the death here, so that a worker terminated
+  // while it holds parts fails them instead of leaving them pending forever (the pool ignores a second report).
+  const terminate = (): void => {
+    w.terminate();
+    events.onDeath('terminated');
+  };
+  return { post: (m) => w.postMessage(m), terminate, setRef: () => {} };
 }
 
 export const browserPlatform: Platform = {

@@ -26,7 +26,7 @@ function spawn({ index, resourceLimits }: SpawnOptions, events: WorkerEvents): W
   w.on('message', (m: WorkerReply) => events.onReply(m));
   w.on('error', (err: Error & { code?: string }) => {
     const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
-    events.onDeath(oom ? `out of memory (${err.message})` : `uncaught error: ${err.message}`);
+    events.onDeath(oom ? `out of memory: ${err.message}` : `uncaught error: ${err.message}`);
   });
   w.on('exit', (code: number) => events.onDeath(`exited with code ${code}`));
   return {

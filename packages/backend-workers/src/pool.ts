@@ -116,15 +116,30 @@ export class WorkerPool {
     if (slot.dead) return;
     slot.dead = true;
     slot.handle.terminate();
-    const err = new Error(`worker ${slot.index} died: ${cause}`);
-    this.failAll(slot, err);
     if (!slot.ready) {
+      const err = new Error(`worker ${slot.index} died: ${cause}`);
+      this.failAll(slot, err);
       // It never started: replacing it would most likely fail the same way, over and over.
       failStart?.(err);
       this.broken ??= new Error(`workers backend: worker ${slot.index} could not be started: ${cause}; ${this.platform.startHelp}.`);
       return;
     }
+    // The backend prefixes "kernel '<name>' failed: ", so the whole message names the backend, the worker, the kernel
+    // and the cause. Only the parts this worker held fail; the other workers' parts have settled or will settle.
+    this.failAll(
+      slot,
+      new Error(
+        `worker ${slot.index} died while running it (${cause}). The pool has replaced the worker, so later operations work; ` +
+          'this result and everything computed from it (e.g. parameters updated in the same training step) are invalid: reload them from a checkpoint',
+      ),
+    );
     if (!this.closed) this.slots[slot.index] = this.spawn(slot.index);
+  }
+
+  /** Test hook (internal, not exported by the package): terminates worker `index` from outside, as if the thread had
+   * been killed, without telling the pool first; the pool must notice through the platform's death event. */
+  killWorkerForTesting(index: number): void {
+    this.slots[index % this.slots.length].handle.terminate();
   }
 
   private failAll(slot: Slot, err: Error): void {

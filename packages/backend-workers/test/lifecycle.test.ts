@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposeBackend, findBackend, resolveConv2d, setBackend } from '@cnn/core';
+import { disposeBackend, findBackend, resolveConv2d, resolvePool2d, setBackend } from '@cnn/core';
 import { configureWorkers, createWorkersBackend, type WorkersBackend } from '../src/index.js';
 import { cpu, maxRelErr, put, readBack } from './helpers.js';
 
@@ -21,12 +21,14 @@ describe('faults', () => {
   const expected = cpu.readSync(cpu.conv2d(put(cpu, [2, 8, 10, 10], 1), put(cpu, [8, 8, 3, 3], 2), null, geo));
   const conv = () => be.conv2d(put(be, [2, 8, 10, 10], 1), put(be, [8, 8, 3, 3], 2), null, geo);
 
+  const what = { throw: 'throws', exit: 'exits', oom: 'runs out of memory', uncaught: 'dies of an uncaught error' } as const;
   for (const [kind, cause] of [
     ['throw', /injected fault/],
-    ['exit', /worker \d died: exited with code 7/],
-    ['oom', /worker \d died: out of memory/],
+    ['exit', /worker \d died while running it \(exited with code 7\)\. The pool has replaced the worker/],
+    ['oom', /worker \d died while running it \(out of memory/],
+    ['uncaught', /worker \d died while running it \(uncaught error: injected uncaught error\)/],
   ] as const) {
-    it(`a worker that ${kind === 'throw' ? 'throws' : kind === 'exit' ? 'exits' : 'runs out of memory'} rejects data() and the next op works`, async () => {
+    it(`a worker that ${what[kind]} rejects data() and the next op works`, async () => {
       be.injectFaultForTesting(kind);
       const bad = conv();
       // A task that consumes the failed output fails too, naming the original cause.
@@ -37,6 +39,32 @@ describe('faults', () => {
       for (let i = 0; i < 2; i++) expect(maxRelErr(await readBack(be, conv()), expected)).toBeLessThan(1e-5);
     });
   }
+
+  it('a worker terminated from outside mid-kernel rejects data() (no hang) and the next op works', async () => {
+    // Its first worker never finishes its part; then that thread is killed.
+    be.injectFaultForTesting('hang');
+    const bad = conv();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    be.killWorkerForTesting(0);
+    await expect(be.read(bad)).rejects.toThrow(/kernel 'conv2d' failed: worker 0 died while running it \(exited with code 1\)/);
+    expect(maxRelErr(await readBack(be, conv()), expected)).toBeLessThan(1e-5);
+  });
+
+  it('a long chain of tasks after a failure names the first failure once, not nested', async () => {
+    be.injectFaultForTesting('exit');
+    let id = conv();
+    for (let i = 0; i < 50; i++) id = be.unary('neg', { dataId: id, shape: [2, 8, 10, 10], dtype: 'float32' }, []);
+    const err: Error = await be.read(id).then(() => new Error('resolved'), (e: Error) => e);
+    expect(err.message).toMatch(/^workers backend: kernel 'unary' failed: an input failed earlier \(workers backend: kernel 'conv2d' failed: worker \d died while running it \(exited with code 7\)/);
+    expect(err.message.match(/an input failed earlier/g)).toHaveLength(1);
+  });
+
+  it('a fault aimed at one kernel skips the others', async () => {
+    be.injectFaultForTesting('throw', 'pool2d');
+    expect(maxRelErr(await readBack(be, conv()), expected)).toBeLessThan(1e-5);
+    const pooled = be.pool2d({ dataId: conv(), shape: [2, 8, 10, 10], dtype: 'float32' }, resolvePool2d('test', [2, 8, 10, 10], 'max', { kernelSize: 2 }));
+    await expect(be.read(pooled)).rejects.toThrow(/kernel 'pool2d' failed: injected fault/);
+  });
 
   it('a kernel error thrown on the calling thread (inline) rejects data() too', async () => {
     const x = { dataId: be.write(new Float32Array(4), 'float32'), shape: [1, 2, 2], dtype: 'float32' as const };

@@ -17,7 +17,10 @@ export interface Host {
   exit(code: number): void;
 }
 
-export type Fault = 'throw' | 'exit' | 'oom';
+/** Test-only faults (backend.injectFaultForTesting): a kernel error, `process.exit` / `close()`, heap exhaustion, an
+ * error thrown outside any handler (kills a Node worker, fires `error` on a browser Worker), and a part that never
+ * finishes (a stuck worker, for killing from outside). */
+export type Fault = 'throw' | 'exit' | 'oom' | 'uncaught' | 'hang';
 
 export type WorkerRequest =
   | { type: 'init'; simd: boolean; relaxedSimd: boolean; index: number }
@@ -37,13 +40,22 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function injectFault(kind: Fault): void {
+/** Returns true when the part must not run (the worker is going down and will never answer it). */
+function injectFault(kind: Fault): boolean {
   if (kind === 'throw') throw new Error('injected fault');
+  if (kind === 'uncaught') {
+    setTimeout(() => {
+      throw new Error('injected uncaught error');
+    });
+    return true;
+  }
+  if (kind === 'hang') for (;;);
   if (kind === 'exit') host.exit(7);
   if (kind === 'oom') {
     const hog: number[][] = [];
     for (;;) hog.push(new Array(1 << 20).fill(hog.length + 0.5));
   }
+  return kind === 'exit';
 }
 
 host.onMessage((msg) => {
@@ -58,7 +70,7 @@ host.onMessage((msg) => {
   }
   try {
     if (initError) throw new Error(initError);
-    if (msg.fault) injectFault(msg.fault);
+    if (msg.fault && injectFault(msg.fault)) return;
     PARALLEL_KERNELS[msg.kernel].run(msg.args, msg.part, ctx);
     host.post({ type: 'done', id: msg.id } satisfies WorkerReply);
   } catch (err) {
