@@ -109,6 +109,14 @@ def op_fn(op, a):
         "nllLoss": lambda i: F.nll_loss(i["input"], i["target"].long(), reduction=a.get("reduction", "mean")),
         "matmul": lambda i: torch.matmul(i["a"], i["b"]),
         "conv2d": lambda i: F.conv2d(i["input"], i["weight"], None, a.get("stride", 1), a.get("padding", 0)),
+        "relu6": lambda i: F.relu6(i["input"]),
+        "hardtanh": lambda i: F.hardtanh(i["input"], a.get("minVal", -1.0), a.get("maxVal", 1.0)),
+        "hardswish": lambda i: F.hardswish(i["input"]),
+        "hardsigmoid": lambda i: F.hardsigmoid(i["input"]),
+        "silu": lambda i: F.silu(i["input"]),
+        "mish": lambda i: F.mish(i["input"]),
+        "softplus": lambda i: F.softplus(i["input"], a.get("beta", 1.0), a.get("threshold", 20.0)),
+        "prelu": lambda i: F.prelu(i["input"], i["weight"]),
     }[op]
 
 
@@ -374,6 +382,35 @@ def linear_algebra(c):
           {"input": x, "weight": torch.randn(8, 8, 3, 3)}, {"padding": 1}, grad=["input"], grad_out=dy)
 
 
+# 16 values: PyTorch 1.13's CPU kernels run 16 elements at a time vectorised and the rest in a scalar loop, and the
+# two disagree on some gradients (hardtanh_backward at NaN: 0 vs dy; hardswish_backward at NaN: NaN vs dy, at 3:
+# dy vs 1.5 dy). The library follows the vectorised kernels, which every tensor of 16 or more elements takes.
+TOOLKIT_SPECIALS = [nan, -0.0, 0.0, inf, -inf, -3.0, 3.0, 6.0, -1.5, 2.0, -20.0, 20.0, 25.0, 1e4, -1e4, 0.5]
+
+
+def toolkit_activations(c):
+    x = t(TOOLKIT_SPECIALS)
+    c.add("relu6/specials", "relu6", "relu6(NaN) = NaN; its gradient is dy strictly inside (0, 6): 0 at 0, 6 and NaN",
+          {"input": x}, grad=["input"])
+    c.add("hardtanh/specials", "hardtanh", "hardtanh is clamp; its gradient is dy strictly inside (min, max), 0 at NaN",
+          {"input": x}, {"minVal": -3.0, "maxVal": 2.0}, grad=["input"])
+    c.add("hardswish/specials", "hardswish", "hardswish(-inf) = NaN (-inf * 0); gradient 0 below -3, x/3 + 1/2 on "
+          "[-3, 3), dy from 3 on, NaN at NaN", {"input": x}, grad=["input"])
+    c.add("hardsigmoid/specials", "hardsigmoid", "hardsigmoid(NaN) = NaN; gradient dy/6 strictly inside (-3, 3), 0 at "
+          "NaN", {"input": x}, grad=["input"])
+    c.add("silu/specials", "silu", "silu = x / (1 + exp(-x)): silu(-inf) = NaN, silu(inf) = inf; gradient NaN at +-inf",
+          {"input": x}, grad=["input"])
+    c.add("mish/specials", "mish", "mish = x * tanh(log1p(exp(x))): mish(-inf) = NaN, mish(inf) = inf; gradient NaN at "
+          "+-inf", {"input": x}, grad=["input"])
+    c.add("softplus/specials", "softplus", "softplus(-inf) = 0, softplus(inf) = inf, linear above the threshold",
+          {"input": x}, {"beta": 1.0, "threshold": 20.0}, grad=["input"])
+    c.add("softplus/beta2-threshold3", "softplus", "beta * x is compared with the threshold", {"input": x},
+          {"beta": 2.0, "threshold": 3.0}, grad=["input"])
+    c.add("prelu/specials", "prelu", "prelu(NaN) = NaN; the input gradient at NaN is weight * dy, the weight's gets "
+          "NaN from it", {"input": t(TOOLKIT_SPECIALS).reshape(1, 2, 8), "weight": t([0.25, -0.5])},
+          grad=["input", "weight"])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=DEFAULT_OUT, help="output file (default: %(default)s)")
@@ -381,7 +418,7 @@ def main(argv=None):
     torch.manual_seed(20231113)
     torch.set_num_threads(1)
     c = Cases()
-    for section in [elementwise, binary, reductions, pooling, softmax_losses, linear_algebra]:
+    for section in [elementwise, binary, reductions, pooling, softmax_losses, linear_algebra, toolkit_activations]:
         section(c)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as fh:

@@ -5,6 +5,7 @@ import { expectClose, randArray, rng, setup, size } from './helpers.js';
 const PARAMS: Partial<Record<string, number[]>> = {
   affine: [1.5, -0.25], pow: [2.5], clamp: [-0.3, 0.4], leakyRelu: [0.1], elu: [0.7], leakyReluBackward: [0.2], eluBackward: [1.3],
   sqrtAffine: [0.5, 0.01], axpby: [0.9, 0.1], axpbySquare: [0.999, 0.001],
+  softplus: [1.5, 2], softplusBackward: [0.5, 1], hardtanhBackward: [-0.5, 1.2],
 };
 
 // Positive-only inputs for ops whose domain needs it.

@@ -118,6 +118,21 @@ const LOG = (nan: (v: string) => string, makeNan: (v: string) => string) => `flo
   return log(x);
 }`;
 
+/**
+ * Math.log1p: NaN, ±0 and +inf kept, log1p(-1) = -inf, log1p(x < -1) = NaN. Near 0, where 1 + x would lose x's low
+ * bits, its series (to x⁸, relative error < 1e-9 for |x| < 0.05); elsewhere log(1 + x), whose rounding is then
+ * at most ~1e-6 relative. softplus and mish take it of e^x, so their left tails stay accurate (softplus(-20) ≈ 2e-9).
+ */
+const LOG1P = (nan: (v: string) => string, makeNan: (v: string) => string) => `float cnn_log1p(float x) {
+  if (${nan('x')} || x == 0.0 || x > ${FLT_MAX}) return x;
+  if (x == -1.0) return -1.0 / abs(x + 1.0);
+  if (x < -1.0) return ${makeNan('x')};
+  if (abs(x) < 0.05) {
+    return x * (1.0 + x * (-0.5 + x * (0.333333333333333 + x * (-0.25 + x * (0.2 + x * (-0.166666666666667 + x * 0.142857142857143))))));
+  }
+  return log(1.0 + x);
+}`;
+
 /** Math.sqrt: NaN, ±0 and +inf kept (sqrt(-0) = -0), sqrt(x < 0) = NaN. */
 const SQRT = (nan: (v: string) => string, makeNan: (v: string) => string) => `float cnn_sqrt(float x) {
   if (${nan('x')} || x == 0.0 || x > ${FLT_MAX}) return x;
@@ -214,6 +229,7 @@ export function nativeFunctions(mode: GpuMode): { name: string; source: string }
     { name: 'cnn_pow', source: POW(nan, makeNan) },
     { name: 'cnn_exp', source: EXP(nan) },
     { name: 'cnn_log', source: LOG(nan, makeNan) },
+    { name: 'cnn_log1p', source: LOG1P(nan, makeNan) },
     { name: 'cnn_sqrt', source: SQRT(nan, makeNan) },
   ];
 }

@@ -37,6 +37,7 @@ const FUNCTIONS: Record<string, { to: string; arity: number }> = {
   'Math.abs': { to: 'Math.abs', arity: 1 },
   'Math.exp': { to: 'cnn_exp', arity: 1 },
   'Math.log': { to: 'cnn_log', arity: 1 },
+  'Math.log1p': { to: 'cnn_log1p', arity: 1 },
   'Math.sqrt': { to: 'cnn_sqrt', arity: 1 },
   'Math.floor': { to: 'Math.floor', arity: 1 },
   'Math.ceil': { to: 'Math.ceil', arity: 1 },

@@ -55,4 +55,12 @@ export const SPECIAL_VALUE_OPS: Record<string, SpecialOp> = {
   nllLoss: (i, a) => F.nllLoss(i.input, i.target, { reduction: oneOfAttr('nllLoss', a, 'reduction', REDUCTIONS) }),
   matmul: binary(F.matmul),
   conv2d: (i, a) => F.conv2d(i.input, i.weight, null, optionsOf<F.Conv2dOptions>(a)),
+  relu6: unary(F.relu6),
+  hardtanh: (i, a) => F.hardtanh(i.input, optionalNumberAttr('hardtanh', a, 'minVal'), optionalNumberAttr('hardtanh', a, 'maxVal')),
+  hardswish: unary(F.hardswish),
+  hardsigmoid: unary(F.hardsigmoid),
+  silu: unary(F.silu),
+  mish: unary(F.mish),
+  softplus: (i, a) => F.softplus(i.input, optionalNumberAttr('softplus', a, 'beta'), optionalNumberAttr('softplus', a, 'threshold')),
+  prelu: (i) => F.prelu(i.input, i.weight),
 };

@@ -60,6 +60,24 @@ export const UNARY_OPS = {
   gelu: { expr: '0.5 * x * (1 + erf(x * Math.SQRT1_2))', params: [], ref: (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)) },
   /** √x · p0 + p1 in one pass (Adam's denominator √v / √(1 − β₂ᵗ) + ε). */
   sqrtAffine: { expr: 'Math.sqrt(x) * p0 + p1', params: ['scale', 'shift'], ref: (x, p) => Math.sqrt(x) * p[0] + p[1] },
+  // Activations of mobile CNNs, each as PyTorch 1.13's vectorised CPU kernel writes it (the path every tensor of 16
+  // or more elements takes): hardswish(-inf) = NaN (-inf · 0), silu(±inf) = ±inf / NaN as x / (1 + e^-x) gives.
+  /** x · relu6(x + 3) / 6. */
+  hardswish: {
+    expr: 'x * Math.min(Math.max(x + 3, 0), 6) / 6', params: [], ref: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6,
+  },
+  /** relu6(x + 3) / 6. */
+  hardsigmoid: { expr: 'Math.min(Math.max(x + 3, 0), 6) / 6', params: [], ref: (x) => Math.min(Math.max(x + 3, 0), 6) / 6 },
+  /** x · sigmoid(x), written as PyTorch does: x / (1 + e^-x). */
+  silu: { expr: 'x / (1 + Math.exp(-x))', params: [], ref: (x) => x / (1 + Math.exp(-x)) },
+  /** x · tanh(softplus(x)) with softplus = log1p(e^x) (no threshold, as torch.nn.functional.mish). */
+  mish: { expr: 'x * Math.tanh(Math.log1p(Math.exp(x)))', params: [], ref: (x) => x * Math.tanh(Math.log1p(Math.exp(x))) },
+  /** log1p(e^(βx)) / β, or x where βx > threshold (torch.nn.functional.softplus). */
+  softplus: {
+    expr: 'x * p0 > p1 ? x : Math.log1p(Math.exp(x * p0)) / p0',
+    params: ['beta', 'threshold'],
+    ref: (x, p) => (x * p[0] > p[1] ? x : Math.log1p(Math.exp(x * p[0])) / p[0]),
+  },
 } satisfies Record<string, UnaryOpDef>;
 
 export const BINARY_OPS = {
@@ -99,6 +117,44 @@ export const BINARY_OPS = {
     params: [],
     ref: (a, b) => a * (0.5 * (1 + erf(b * Math.SQRT1_2)) + b * Math.exp(-0.5 * b * b) * INV_SQRT_2PI),
   },
+  // PyTorch 1.13's vectorised kernels (tensors of ≥ 16 elements; its scalar tail loop differs at NaN and at x = 3):
+  // hardtanh_backward passes dy only strictly inside (min, max), so NaN gives 0; hardswish_backward takes dy for
+  // x ≥ 3, 0 for x < -3 and dy·(x/3 + 1/2) in between, so NaN gives NaN.
+  hardtanhBackward: { expr: 'b > p0 && b < p1 ? a : 0', params: ['min', 'max'], ref: (a, b, p) => (b > p[0] && b < p[1] ? a : 0) },
+  hardswishBackward: {
+    expr: 'b < -3 ? 0 : b >= 3 ? a : a * (b / 3 + 0.5)', params: [], ref: (a, b) => (b < -3 ? 0 : b >= 3 ? a : a * (b / 3 + 0.5)),
+  },
+  hardsigmoidBackward: { expr: 'b > -3 && b < 3 ? a / 6 : 0', params: [], ref: (a, b) => (b > -3 && b < 3 ? a / 6 : 0) },
+  /** dy · σ(x) · (1 + x · (1 − σ(x))). */
+  siluBackward: {
+    expr: 'a * (1 / (1 + Math.exp(-b))) * (1 + b * (1 - 1 / (1 + Math.exp(-b))))',
+    params: [],
+    ref: (a, b) => {
+      const s = 1 / (1 + Math.exp(-b));
+      return a * s * (1 + b * (1 - s));
+    },
+  },
+  /** dy · (t + x · σ(x) · (1 − t²)), t = tanh(softplus(x)). */
+  mishBackward: {
+    expr: 'a * (Math.tanh(Math.log1p(Math.exp(b))) + b * (1 / (1 + Math.exp(-b))) * (1 - Math.tanh(Math.log1p(Math.exp(b))) * Math.tanh(Math.log1p(Math.exp(b)))))',
+    params: [],
+    ref: (a, b) => {
+      const t = Math.tanh(Math.log1p(Math.exp(b)));
+      return a * (t + b * (1 / (1 + Math.exp(-b))) * (1 - t * t));
+    },
+  },
+  /** dy · z / (z + 1), z = e^(βx); dy where βx > threshold. */
+  softplusBackward: {
+    expr: 'b * p0 > p1 ? a : a * Math.exp(b * p0) / (Math.exp(b * p0) + 1)',
+    params: ['beta', 'threshold'],
+    ref: (a, b, p) => (b * p[0] > p[1] ? a : (a * Math.exp(b * p[0])) / (Math.exp(b * p[0]) + 1)),
+  },
+  /** PReLU: a = x, b = its channel's weight (broadcast). */
+  prelu: { expr: 'a > 0 ? a : b * a', params: [], ref: (a, b) => (a > 0 ? a : b * a) },
+  /** PReLU's ∂y/∂x: 1 where x > 0, else the weight (a = x, b = weight); NaN takes the weight, as PyTorch. */
+  preluSlope: { expr: 'a > 0 ? 1 : b', params: [], ref: (a, b) => (a > 0 ? 1 : b) },
+  /** PReLU's weight gradient before the sum over non-channel dims: a = dy, b = x. */
+  preluWeightGrad: { expr: 'b > 0 ? 0 : a * b', params: [], ref: (a, b) => (b > 0 ? 0 : a * b) },
 } satisfies Record<string, BinaryOpDef>;
 
 export type UnaryOpName = keyof typeof UNARY_OPS;

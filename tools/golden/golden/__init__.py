@@ -3,7 +3,8 @@
 Each generator takes the op file's seed (torch's RNG is already seeded with it) and returns an `OpFile`.
 """
 
-from . import activation, conv, dense, loss, pool, reduce, shape, upsampling
+from . import activation, conv, dense, loss, pool, reduce, shape, toolkit_norm, upsampling
+from . import toolkit_activation, unfold
 
 GENERATORS = [
     ("conv2d", conv.gen_conv2d),
@@ -45,6 +46,24 @@ GENERATORS = [
     ("concat", shape.gen_concat),
     ("permute", shape.gen_permute),
     ("transpose", shape.gen_transpose),
+    # issue 13: normalisation and rearrangement (toolkit_norm.py)
+    ("groupNorm", toolkit_norm.gen_groupnorm),
+    ("layerNorm", toolkit_norm.gen_layernorm),
+    ("instanceNorm", toolkit_norm.gen_instancenorm),
+    ("pixelShuffle", toolkit_norm.gen_pixelshuffle),
+    ("pixelUnshuffle", toolkit_norm.gen_pixelunshuffle),
+    ("channelShuffle", toolkit_norm.gen_channelshuffle),
+    # issue 13: activations of mobile CNNs, unfold / fold
+    ("relu6", lambda s: toolkit_activation.gen_plain("relu6")),
+    ("hardtanh", toolkit_activation.gen_hardtanh),
+    ("hardswish", lambda s: toolkit_activation.gen_plain("hardswish")),
+    ("hardsigmoid", lambda s: toolkit_activation.gen_plain("hardsigmoid")),
+    ("silu", lambda s: toolkit_activation.gen_plain("silu")),
+    ("mish", lambda s: toolkit_activation.gen_plain("mish")),
+    ("softplus", toolkit_activation.gen_softplus),
+    ("prelu", toolkit_activation.gen_prelu),
+    ("unfold", unfold.gen_unfold),
+    ("fold", unfold.gen_fold),
 ]
 
 self_check = conv.self_check

@@ -76,8 +76,10 @@ export interface MatMulGeometry {
  *   clamp(NaN, lo, hi), maximum(NaN, x) and minimum(x, NaN); except where PyTorch answers a number: sign(NaN) = 0,
  *   pow(x, 0) = 1, pow(1, y) = 1, the comparisons gt/ge/lt/le/eq give 0, mask(a, 0) = 0, and the fused backward
  *   ops take PyTorch's branch: reluBackward(dy, NaN) = dy, eluBackward(dy, NaN) = dy,
- *   leakyReluBackward(dy, NaN) = slope·dy. A backend translating the table must keep these semantics (GLSL's
- *   max/min/clamp, WebAssembly's f32x4.pmax/pmin and x86's maxps do not propagate NaN; f32x4.max/min do).
+ *   leakyReluBackward(dy, NaN) = slope·dy, hardtanhBackward(dy, NaN) = hardsigmoidBackward(dy, NaN) = 0 (PyTorch's
+ *   vectorised kernels, which tensors of ≥ 16 elements take; its scalar tail loop differs). A backend translating
+ *   the table must keep these semantics (GLSL's max/min/clamp, WebAssembly's f32x4.pmax/pmin and x86's maxps do not
+ *   propagate NaN; f32x4.max/min do).
  * - reduce: sum propagates NaN (and inf + -inf = NaN). max/min of a slice holding NaN are NaN; argmax/argmin of it
  *   are the index of its FIRST NaN.
  * - pool2d, max mode: a window holding NaN gives NaN. pool2dBackward routes that window's dy to its LAST NaN:

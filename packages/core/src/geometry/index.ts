@@ -15,6 +15,8 @@ export { resolvePool2d, resolveAdaptivePool2d, poolOutSize } from './pool.js';
 export type { Pool2dGeometry, Pool2dOptions } from './pool.js';
 export { padGeometry2d, padIndexMap, identityMap, rangeMap, PAD_MODES } from './gather.js';
 export type { GatherGeometry, PadMode } from './gather.js';
+export { resolveUnfold, resolveFold } from './unfold.js';
+export type { UnfoldGeometry, UnfoldOptions, FoldOptions } from './unfold.js';
 export { transposeGeometry } from './transpose.js';
 export type { TransposeGeometry } from './transpose.js';
 export { kernelOutput } from './kernel-output.js';

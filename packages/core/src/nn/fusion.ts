@@ -18,6 +18,7 @@ import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
 import { Conv2d } from './conv.js';
 import { BatchNorm2d, ELU, GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from './layers.js';
+import { Hardsigmoid, Hardswish, Hardtanh, Mish, ReLU6, SiLU, Softplus } from './activations.js';
 import { Module, setDerivedCache } from './module.js';
 
 /** Mark a `forward` wrapper with this property (value true) when it only observes (a profiler): fusion may go on. */
@@ -46,6 +47,20 @@ function activationOf(m: Module): FusedActivation | undefined {
       return { op: 'sigmoid' };
     case Tanh:
       return { op: 'tanh' };
+    case ReLU6:
+      return { op: 'clamp', params: [0, 6] };
+    case Hardtanh:
+      return { op: 'clamp', params: [(m as Hardtanh).options.minVal, (m as Hardtanh).options.maxVal] };
+    case Hardswish:
+      return { op: 'hardswish' };
+    case Hardsigmoid:
+      return { op: 'hardsigmoid' };
+    case SiLU:
+      return { op: 'silu' };
+    case Mish:
+      return { op: 'mish' };
+    case Softplus:
+      return { op: 'softplus', params: [(m as Softplus).options.beta, (m as Softplus).options.threshold] };
     default:
       return undefined;
   }

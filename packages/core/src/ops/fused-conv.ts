@@ -11,7 +11,7 @@ import { isGradEnabled } from '../engine.js';
 import { fail, fmt, shapeStr } from '../errors.js';
 import { resolveConv2d, type Conv2dOptions } from '../geometry/conv.js';
 import type { Tensor } from '../tensor.js';
-import { elu, gelu, leakyRelu, relu, sigmoid, tanh } from './activation.js';
+import { elu, gelu, hardsigmoid, hardswish, leakyRelu, mish, relu, sigmoid, silu, softplus, tanh } from './activation.js';
 import { conv2dNamed } from './conv.js';
 import { add, clamp } from './elementwise.js';
 import { assertFloat, assertTensor, backendOf, makeTensor } from './util.js';
@@ -26,6 +26,11 @@ const FUSABLE = {
   tanh: { params: 0, apply: (x: Tensor) => tanh(x) },
   /** ReLU6 is clamp with [0, 6]. */
   clamp: { params: 2, apply: (x: Tensor, p: readonly number[]) => clamp(x, p[0], p[1]) },
+  hardswish: { params: 0, apply: (x: Tensor) => hardswish(x) },
+  hardsigmoid: { params: 0, apply: (x: Tensor) => hardsigmoid(x) },
+  silu: { params: 0, apply: (x: Tensor) => silu(x) },
+  mish: { params: 0, apply: (x: Tensor) => mish(x) },
+  softplus: { params: 2, apply: (x: Tensor, p: readonly number[]) => softplus(x, p[0], p[1]) },
 } as const;
 
 export type FusableActivationName = keyof typeof FUSABLE;
@@ -33,7 +38,7 @@ export const FUSABLE_ACTIVATIONS = Object.keys(FUSABLE) as readonly FusableActiv
 
 export interface FusedActivation {
   op: FusableActivationName;
-  /** leakyRelu: [negativeSlope]; elu: [alpha]; clamp: [min, max]; others: none. */
+  /** leakyRelu: [negativeSlope]; elu: [alpha]; clamp: [min, max]; softplus: [beta, threshold]; others: none. */
   params?: readonly number[];
 }
 

@@ -30,6 +30,8 @@ function unaryParams(op: UnaryOpName, rng: CaseRandom): number[] {
       return [rng.pick([0.01, 0.2, 1.5])];
     case 'elu':
       return [rng.pick([1, 0.5, 2])];
+    case 'softplus':
+      return [rng.pick([1, 2, 0.5, -1]), rng.pick([20, 1, 0])];
     default:
       return UNARY_OPS[op].params.map(() => rng.uniform(-1, 1));
   }
