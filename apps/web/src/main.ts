@@ -4,7 +4,7 @@
  * through one queue, so a backend switch never disposes a model that a prediction is still reading.
  */
 import { F, noGrad, setBackend, tensor, type nn, type Tensor } from '@cnn/core';
-import { buildModelFromFile, encodeModelFile, forwardWithFeatureMaps, preprocessDigit, readModelFile, summary, type DigitInput, type ModelFileContents, type SummaryResult } from '@cnn/models';
+import { buildModelFromFile, describeConfig, encodeModelFile, forwardWithFeatureMaps, preprocessDigit, readModelFile, summary, type DigitInput, type ModelFileContents, type SummaryResult } from '@cnn/models';
 import type { AppApi, BackendName } from './app-api.js';
 import { BackendPanel } from './backend-panel.js';
 import { isBackendName, startBackend } from './backends.js';
@@ -190,9 +190,11 @@ class App implements AppApi {
     const { config, meta } = c.contents;
     const { type, ...options } = config as unknown as { type: string } & Record<string, unknown>;
     const opts = Object.entries(options).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
+    // A user's own architecture (nn layers in containers) in a few words, not its whole config.
+    const own = 'layers' in options || 'modules' in options;
     this.modelPanel.render({
       source: c.file.source,
-      architecture: opts ? `${type} (${opts})` : type,
+      architecture: own ? describeConfig(config) : opts ? `${type} (${opts})` : type,
       parameters: c.model.numParameters(),
       dataset: meta.dataset,
       testAccuracy: meta.testAccuracy,

@@ -13,9 +13,9 @@ export { featureMaps, forwardWithFeatureMaps, filtersToGrid, featureMapsToGrid, 
 export type { FeatureMapsOptions, FilterGridOptions, GridOptions, GridImage, ImageGridOptions, LeafCall, TraceHooks } from './inspect.js';
 export { encodeSafetensors, decodeSafetensors, decodeSafetensorsWithMetadata, toStateDict, MAX_HEADER_BYTES } from './safetensors.js';
 export type { DecodedSafetensors, EncodeOptions, SafetensorsDType, SafetensorsEntry } from './safetensors.js';
-export { buildModel, modelConfig, MODEL_TYPES } from './config.js';
-export type { ConfiguredModule, ModelConfig, ModelType } from './config.js';
+export { buildModel, modelConfig, isModelType, MODEL_TYPES } from './config.js';
+export type { ConfiguredModule, ModelConfig, ModelType, ZooConfig } from './config.js';
 export {
-  encodeModelFile, encodeModelFileContents, readModelFile, buildModelFromFile, checkModelMetadata, loadEntries, DEFAULT_MODEL_METADATA, MODEL_FILE_CONFIG_KEY, MODEL_FILE_META_KEY,
+  encodeModelFile, encodeModelFileContents, readModelFile, buildModelFromFile, checkModelMetadata, describeConfig, loadEntries, DEFAULT_MODEL_METADATA, MODEL_FILE_CONFIG_KEY, MODEL_FILE_META_KEY,
 } from './model-file.js';
 export type { ModelMetadata, ModelFileContents, ReadModelFileOptions } from './model-file.js';

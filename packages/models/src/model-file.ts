@@ -4,7 +4,7 @@
  * file alone can be shared, uploaded to a web page and run. Browser-safe (bytes in, bytes out).
  */
 import { CnnError, tensor, type nn, type Tensor } from '@cnn/core';
-import { buildModel, modelConfig, MODEL_TYPES, type ConfiguredModule, type ModelConfig } from './config.js';
+import { buildModel, isModelType, knownTypes, modelConfig, type ModelConfig } from './config.js';
 import { MNIST_CLASSES, MNIST_STATS } from './data/dataset.js';
 import { decodeSafetensorsWithMetadata, encodeSafetensors, MAX_HEADER_BYTES, type SafetensorsEntry } from './safetensors.js';
 
@@ -105,7 +105,8 @@ function checkAgreement(config: ModelConfig, meta: ModelMetadata): void {
   }
 }
 
-/** Encodes a model from `models` and its metadata as one .safetensors file (state dict + `format: 'pt'`,
+/** Encodes a model (an architecture of `models`, or one made of nn layers and containers: see modelConfig) and its
+ * metadata as one .safetensors file (state dict + `format: 'pt'`,
  * `cnn.config`, `cnn.meta`); readModelFile / buildModelFromFile read it back. */
 export async function encodeModelFile(model: nn.Module, meta: ModelMetadata): Promise<Uint8Array> {
   const config = modelConfig(model);
@@ -197,9 +198,7 @@ export function readModelFile(bytes: Uint8Array, opts: ReadModelFileOptions = {}
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) fail(`the architecture config must be an object like { "type": "mnistCnn", ... }, got ${JSON.stringify(config)}`);
   const type = (config as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(MODEL_TYPES as string[]).includes(type)) {
-    fail(`unknown architecture ${JSON.stringify(type)}; known: ${MODEL_TYPES.join(', ')}`);
-  }
+  if (!isModelType(type)) fail(`unknown architecture ${JSON.stringify(type)}; known: ${knownTypes()}`);
 
   let embedded: Record<string, unknown> = {};
   if (metadata[MODEL_FILE_META_KEY] !== undefined) {
@@ -215,6 +214,15 @@ export function readModelFile(bytes: Uint8Array, opts: ReadModelFileOptions = {}
 }
 
 const LIST = 4;
+
+/** A config in a few words, for messages: the zoo's with their options, a layer config by its type and size. */
+export function describeConfig(config: ModelConfig): string {
+  const c = config as unknown as Record<string, unknown>;
+  if (Array.isArray(c.layers)) return `a ${config.type} of ${c.layers.length} layer${c.layers.length === 1 ? '' : 's'}`;
+  if (Array.isArray(c.modules)) return `a ${config.type} of ${c.modules.length} module${c.modules.length === 1 ? '' : 's'}`;
+  if (c.modules && typeof c.modules === 'object') return `a ${config.type} of ${Object.keys(c.modules).join(', ')}`;
+  return `${config.type} (${JSON.stringify(config)})`;
+}
 function list(names: string[]): string {
   return names.slice(0, LIST).join(', ') + (names.length > LIST ? `, … (${names.length} in all)` : '');
 }
@@ -242,9 +250,9 @@ export function loadEntries(model: nn.Module, entries: Record<string, Safetensor
  * unexpected or mis-shaped tensors are errors naming them (checked before any weight is copied), and the half-built
  * model is disposed. Returns the model in eval mode.
  */
-export function buildModelFromFile(contents: ModelFileContents): ConfiguredModule {
+export function buildModelFromFile(contents: ModelFileContents): nn.Module {
   if (!contents || typeof contents !== 'object' || !contents.entries || !contents.config) fail('buildModelFromFile expects the result of readModelFile');
-  let model: ConfiguredModule;
+  let model: nn.Module;
   try {
     model = buildModel(contents.config);
   } catch (err) {
@@ -262,7 +270,7 @@ export function buildModelFromFile(contents: ModelFileContents): ConfiguredModul
       if (e && e.shape.join() !== t.shape.join()) problems.push(`'${k}' has shape [${e.shape.join(', ')}] but the architecture needs [${t.shape.join(', ')}]`);
     }
     if (problems.length) {
-      fail(`the weights belong to another architecture than ${contents.config.type} (${JSON.stringify(contents.config)}): ${problems.slice(0, LIST).join('; ')}${problems.length > LIST ? '; …' : ''}`);
+      fail(`the weights belong to another architecture than ${describeConfig(contents.config)}: ${problems.slice(0, LIST).join('; ')}${problems.length > LIST ? '; …' : ''}`);
     }
     loadEntries(model, contents.entries);
   } catch (err) {

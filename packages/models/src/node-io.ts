@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CnnError, type nn, type Tensor } from '@cnn/core';
 import pngjs from 'pngjs';
-import { buildModel, modelConfig, type ConfiguredModule, type ModelConfig } from './config.js';
+import { buildModel, modelConfig, type ModelConfig } from './config.js';
 import { buildModelFromFile, encodeModelFile, loadEntries, readModelFile, type ModelMetadata, type ReadModelFileOptions } from './model-file.js';
 import { decodeSafetensors, decodeSafetensorsWithMetadata, encodeSafetensors, type DecodedSafetensors, type EncodeOptions, type SafetensorsEntry } from './safetensors.js';
 
@@ -54,7 +54,8 @@ async function readBytes(path: string, op: string): Promise<Uint8Array> {
 export const MODEL_WEIGHTS_FILE = 'model.safetensors';
 export const MODEL_CONFIG_FILE = 'config.json';
 
-/** Saves a model from `models` to `dir`: `config.json` (its architecture config) and `model.safetensors` (its state
+/** Saves a model to `dir` — an architecture of `models`, or your own made of nn layers and containers (nested
+ * nn.Sequential, nn.ModuleList, nn.ModuleDict; see modelConfig) — as `config.json` (its architecture config) and `model.safetensors` (its state
  * dict, with the config also in the safetensors metadata). With `meta` (class names, input shape, normalisation) the
  * metadata also holds `cnn.meta`, and model.safetensors alone is a complete model (readModelFile / buildModelFromFile,
  * or an upload to the web app). */
@@ -70,15 +71,15 @@ export async function saveModel(dir: string, model: nn.Module, meta?: ModelMetad
 
 /** Reads a one-file model (a .safetensors with `cnn.config`, and `cnn.meta` or MNIST defaults), validates it and
  * builds it on the active backend, in eval mode. `opts` as readModelFile's (e.g. `{ config }` from a config.json). */
-export async function loadModelFile(path: string, opts?: ReadModelFileOptions): Promise<{ model: ConfiguredModule; meta: ModelMetadata; config: ModelConfig }> {
+export async function loadModelFile(path: string, opts?: ReadModelFileOptions): Promise<{ model: nn.Module; meta: ModelMetadata; config: ModelConfig }> {
   const contents = readModelFile(await readBytes(path, 'loadModelFile'), opts);
   return { model: buildModelFromFile(contents), meta: contents.meta, config: contents.config };
 }
 
-/** Rebuilds a model saved by saveModel: builds the architecture named in config.json (unknown types and options are
+/** Rebuilds a model saved by saveModel: builds the architecture config.json describes (unknown types and options are
  * errors; nothing is evaluated) and loads the weights (strict: missing, unexpected or mis-shaped tensors are
  * errors). The model comes back in training mode, as a freshly built one; call `.eval()` for inference. */
-export async function loadModel(dir: string): Promise<ConfiguredModule> {
+export async function loadModel(dir: string): Promise<nn.Module> {
   const text = new TextDecoder().decode(await readBytes(join(dir, MODEL_CONFIG_FILE), 'loadModel'));
   let config: unknown;
   try {

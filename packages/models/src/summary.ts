@@ -15,7 +15,7 @@ export interface SummaryLayer {
   /** Parameters of this layer (counted on its first call only). */
   params: number;
   /** Multiply-accumulates of Conv1d/Conv2d/ConvTranspose1d/ConvTranspose2d/Linear (bias additions not counted), for the
-   * whole input batch; 0 for other known layers. */
+   * whole input batch; 0 for other known layers (activations, norms, pools, padding, shuffles, Unfold/Fold). */
   macs: number;
   /** Receptive field [height, width] of one output element, in input pixels; null once the data is no longer
    * spatial (after Flatten / Linear). */
@@ -65,9 +65,14 @@ type RfRule =
   /** The data stops being spatial (Flatten, Linear): null from here on. */
   | { kind: 'flat' };
 
-/** Leaf layers whose receptive field rule is 'same' (they act on each position alone) and that do no MACs. */
+/** Leaf layers whose receptive field rule is 'same' and that do no MACs: activations, dropout and channel shuffles
+ * act on each position alone; padding shifts positions without widening what one output sees; normalisation layers
+ * count as pointwise as BatchNorm does (their statistics, pooled over positions or a batch, are not a receptive
+ * field in the usual sense). */
 const POINTWISE: readonly (abstract new (...args: never[]) => nn.Module)[] = [
   nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh, nn.Softmax, nn.LogSoftmax, nn.Dropout, nn.Identity, nn.BatchNorm1d, nn.BatchNorm2d,
+  nn.ReLU6, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid, nn.SiLU, nn.Mish, nn.Softplus, nn.PReLU,
+  nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d, nn.Dropout2d, nn.ChannelShuffle, nn.ZeroPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d,
 ];
 
 /** The receptive-field rule of a leaf layer summary knows; null for any other layer type. */
@@ -110,7 +115,18 @@ function rfRuleOf(m: nn.Module, x: Tensor, y: Tensor): RfRule | null {
     const [kw, sw] = axis(inW, outW);
     return { kind: 'window', k: [kh, kw], s: [sh, sw], d: [1, 1] };
   }
-  if (m instanceof nn.Linear || m instanceof nn.Flatten) return { kind: 'flat' };
+  // PixelShuffle(r): each output reads one input pixel, neighbours 1/r input pixels apart; PixelUnshuffle(r): one output
+  // position gathers an r×r block (as a window of kernel and stride r).
+  if (m instanceof nn.PixelShuffle) {
+    const r = m.options.upscaleFactor;
+    return { kind: 'resample', taps: [1, 1], ratio: [1 / r, 1 / r] };
+  }
+  if (m instanceof nn.PixelUnshuffle) {
+    const r = m.options.downscaleFactor;
+    return { kind: 'window', k: [r, r], s: [r, r], d: [1, 1] };
+  }
+  // Unfold's columns are no longer an image; Fold makes one from columns: neither keeps a receptive field.
+  if (m instanceof nn.Linear || m instanceof nn.Flatten || m instanceof nn.Unfold || m instanceof nn.Fold) return { kind: 'flat' };
   if (POINTWISE.some((c) => m instanceof c)) return { kind: 'same' };
   return null;
 }

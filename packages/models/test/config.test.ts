@@ -1,7 +1,7 @@
 /** Architecture configs: model.config records the build, buildModel rebuilds it, nothing unknown gets through. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
-import { CnnError, nn, setBackend } from '@cnn/core';
+import { CnnError, nn, setBackend, type Tensor } from '@cnn/core';
 import { buildModel, MODEL_TYPES, modelConfig, models } from '../src/index.js';
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('model.config and buildModel', () => {
       const m = make();
       expect(m.config).toEqual(expected);
       const rebuilt = buildModel(JSON.parse(JSON.stringify(m.config)));
-      expect(rebuilt.config).toEqual(m.config);
+      expect(modelConfig(rebuilt)).toEqual(m.config);
       expect(rebuilt.constructor).toBe(m.constructor);
       expect(shapesOf(rebuilt)).toEqual(shapesOf(m));
       expect(modelConfig(m)).toEqual(expected);
@@ -75,7 +75,15 @@ describe('buildModel rejects anything it does not know, with clear errors', () =
     });
   }
 
-  it('modelConfig rejects modules that were not built from a config', () => {
-    expect(() => modelConfig(new nn.Linear({ inFeatures: 2, outFeatures: 2 }))).toThrow(/Linear: has no architecture config/);
+  it('modelConfig writes nn layers as layer configs and rejects a custom module with its own forward, naming it', () => {
+    expect(modelConfig(new nn.Linear({ inFeatures: 2, outFeatures: 2 }))).toEqual({ type: 'Linear', inFeatures: 2, outFeatures: 2, bias: true });
+    class Custom extends nn.Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    expect(() => modelConfig(new nn.Sequential(new nn.ReLU(), new Custom()))).toThrow(
+      /modelConfig: layers\[1\] \(module '1'\) is a Custom, a custom Module with its own forward: code cannot be saved as a config\. Build the model from built-in layers in nn\.Sequential/,
+    );
   });
 });

@@ -265,9 +265,11 @@ describe('layer types summary does not know', () => {
     // The RF rules and the pointwise list name these; a new leaf layer in core must be added to one of them.
     const names = leaves.map((c) => (c as unknown as { layerName?: string; name: string }).layerName ?? (c as unknown as { name: string }).name).sort();
     expect(names).toEqual([
-      'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'AvgPool1d', 'AvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Conv1d', 'Conv2d', 'ConvTranspose1d',
-      'ConvTranspose2d', 'DepthwiseSeparableConv2d', 'Dropout', 'ELU', 'Flatten', 'GELU', 'GlobalAvgPool2d', 'Identity', 'LeakyReLU', 'Linear',
-      'LogSoftmax', 'MaxPool1d', 'MaxPool2d', 'ReLU', 'Sequential', 'Sigmoid', 'Softmax', 'SpatialSeparableConv2d', 'Tanh', 'Upsample',
+      'AdaptiveAvgPool2d', 'AdaptiveMaxPool2d', 'AvgPool1d', 'AvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'ChannelShuffle', 'Conv1d', 'Conv2d', 'ConvTranspose1d',
+      'ConvTranspose2d', 'DepthwiseSeparableConv2d', 'Dropout', 'Dropout2d', 'ELU', 'Flatten', 'Fold', 'GELU', 'GlobalAvgPool2d', 'GroupNorm', 'Hardsigmoid',
+      'Hardswish', 'Hardtanh', 'Identity', 'InstanceNorm2d', 'LayerNorm', 'LeakyReLU', 'Linear', 'LogSoftmax', 'MaxPool1d', 'MaxPool2d', 'Mish',
+      'ModuleDict', 'ModuleList', 'PReLU', 'PixelShuffle', 'PixelUnshuffle', 'ReLU', 'ReLU6', 'ReflectionPad2d', 'ReplicationPad2d', 'Sequential',
+      'SiLU', 'Sigmoid', 'Softmax', 'Softplus', 'SpatialSeparableConv2d', 'Tanh', 'Unfold', 'Upsample', 'ZeroPad2d',
     ]);
   });
 });

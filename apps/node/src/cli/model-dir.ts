@@ -4,6 +4,9 @@
  * class names, input normalisation, training history and test accuracy. model.safetensors also embeds the
  * architecture (`cnn.config`) and what inference needs (`cnn.meta`), so that file alone is a complete model: the
  * commands take it with `--model <file.safetensors>` (and the web app as an upload).
+ *
+ * A folder written by saveModel alone (a user's own architecture, e.g. an nn.Sequential) has no cnn.json: the commands
+ * read it as its model.safetensors with config.json, the class names and input shape coming from the file's `cnn.meta`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,12 +61,18 @@ export async function saveModelDir(dir: string, model: nn.Module, meta: ModelMet
   }
 }
 
+/** Checks a model folder: config.json and model.safetensors (as saveModel writes them) must be there. */
+function checkModelFolder(dir: string): void {
+  if (!existsSync(dir)) throw new CliError(`model folder ${dir} does not exist (train one with: pnpm cnn train --out ${dir})`);
+  for (const f of [MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE]) {
+    if (!existsSync(join(dir, f))) throw new CliError(`${dir} is not a model folder: ${f} is missing (train one with: pnpm cnn train --out ${dir}, or save one with saveModel)`);
+  }
+}
+
 /** Reads cnn.json, with a clear error for a missing or foreign folder. */
 export function readMeta(dir: string): ModelMeta {
-  if (!existsSync(dir)) throw new CliError(`model folder ${dir} does not exist (train one with: pnpm cnn train --out ${dir})`);
-  for (const f of [META_FILE, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE]) {
-    if (!existsSync(join(dir, f))) throw new CliError(`${dir} is not a model folder: ${f} is missing (train one with: pnpm cnn train --out ${dir})`);
-  }
+  checkModelFolder(dir);
+  if (!existsSync(join(dir, META_FILE))) throw new CliError(`${dir} is not a model folder of the CLI: ${META_FILE} is missing (train one with: pnpm cnn train --out ${dir})`);
   const path = join(dir, META_FILE);
   try {
     const meta = JSON.parse(readFileSync(path, 'utf8')) as ModelMeta;
@@ -107,15 +116,20 @@ export const MODEL_SOURCE_OPTIONS = {
   config: { type: 'string', arg: '<config.json>', help: "with --model: the architecture, for a .safetensors file that does not embed it" },
 } as const;
 
-/** Which form the command line names, checked before any loading: exactly one of --model-dir and --model. */
-export function modelSource(cmd: string, v: Record<string, unknown>): { dir: string } | { file: string; config?: string } {
+/** Which form the command line names, checked before any loading: exactly one of --model-dir and --model. A folder
+ * without cnn.json (written by saveModel, e.g. a user's own nn.Sequential) is read as its model.safetensors with its
+ * config.json. */
+export function modelSource(cmd: string, v: Record<string, unknown>): { dir: string } | { file: string; config?: string; source?: string } {
   const dir = v['model-dir'];
   const file = v.model;
   if (dir !== undefined && file !== undefined) throw new CliError(`${cmd}: give either --model-dir <dir> or --model <file.safetensors>, not both`, 2);
   if (v.config !== undefined && file === undefined) throw new CliError(`${cmd}: --config goes with --model <file.safetensors>`, 2);
   if (dir !== undefined) {
-    readMeta(String(dir)); // fail on a bad folder before loading anything
-    return { dir: String(dir) };
+    const d = String(dir);
+    checkModelFolder(d);
+    if (!existsSync(join(d, META_FILE))) return { file: join(d, MODEL_WEIGHTS_FILE), config: join(d, MODEL_CONFIG_FILE), source: d };
+    readMeta(d); // fail on a bad folder before loading anything
+    return { dir: d };
   }
   if (file === undefined) throw new CliError(`${cmd}: --model-dir <dir> or --model <file.safetensors> is required`, 2);
   const path = String(file);
@@ -126,7 +140,7 @@ export function modelSource(cmd: string, v: Record<string, unknown>): { dir: str
 }
 
 /** Loads the model a command line names (see modelSource), in eval mode, on the active backend. */
-export async function loadModelSource(src: { dir: string } | { file: string; config?: string }): Promise<LoadedModel> {
+export async function loadModelSource(src: { dir: string } | { file: string; config?: string; source?: string }): Promise<LoadedModel> {
   if ('dir' in src) {
     const { meta, model } = await loadModelDir(src.dir);
     return {
@@ -144,10 +158,10 @@ export async function loadModelSource(src: { dir: string } | { file: string; con
   }
   try {
     const { model, meta, config: used } = await loadModelFile(src.file, config === undefined ? {} : { config });
-    return { model, name: used.type, source: src.file, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
+    return { model, name: used.type, source: src.source ?? src.file, classNames: meta.classNames, inputShape: meta.inputShape, normalize: meta.normalize, dataset: meta.dataset };
   } catch (err) {
     const message = (err as Error).message;
     const hint = /no embedded architecture/.test(message) ? ' (pass it with --config <config.json>)' : '';
-    throw new CliError(`cannot load ${src.file}: ${message}${hint}`);
+    throw new CliError(`cannot load ${src.source ?? src.file}: ${message}${hint}`);
   }
 }

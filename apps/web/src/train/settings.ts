@@ -44,7 +44,7 @@ export const MODEL_CHOICES: readonly ModelChoice[] = [
 export function buildTrainModel(name: TrainModelName): ConfiguredModule {
   const choice = MODEL_CHOICES.find((c) => c.name === name);
   if (!choice) throw new Error(`buildTrainModel: unknown model '${String(name)}'; choose one of ${MODEL_CHOICES.map((c) => c.name).join(', ')}`);
-  return buildModel(choice.config);
+  return buildModel(choice.config) as ConfiguredModule; // the choices are all architectures of models
 }
 
 /** The inputs' raw text, by setting. */

@@ -8,6 +8,7 @@ import { interpolateNamed } from '../ops/interpolate.js';
 import type { Tensor } from '../tensor.js';
 import { kaimingUniformDefault } from './init.js';
 import { Module } from './module.js';
+import { copyOptions } from './options.js';
 
 export interface ConvTranspose2dConfig {
   inChannels: number;
@@ -48,6 +49,8 @@ export class ConvTranspose2d extends Module {
   static readonly layerName = 'ConvTranspose2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** The constructor's options as given (moduleConfig writes them down). */
+  readonly options: ConvTranspose2dConfig;
   readonly config: {
     inChannels: number; outChannels: number; kernelSize: [number, number]; stride: [number, number]; padding: [number, number];
     outputPadding: [number, number]; groups: number; bias: boolean; dilation: [number, number]; paddingMode: 'zeros';
@@ -66,6 +69,7 @@ export class ConvTranspose2d extends Module {
       fail(layer, `outputPadding must be smaller than either stride or dilation, got outputPadding ${fmt(outputPadding)} with stride ${fmt(stride)} and dilation ${fmt(dilation)}`);
     }
     this.config = { inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias: config.bias ?? true, dilation, paddingMode: 'zeros' };
+    this.options = copyOptions(config);
     const [kH, kW] = kernelSize;
     // PyTorch's fan-in of this weight layout is weight.shape[1]·kH·kW = (outChannels/groups)·kH·kW.
     const fanIn = (outChannels / groups) * kH * kW;
@@ -105,6 +109,8 @@ export class ConvTranspose1d extends Module {
   static readonly layerName = 'ConvTranspose1d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** The constructor's options as given. */
+  readonly options: ConvTranspose1dConfig;
   readonly config: Required<Omit<ConvTranspose1dConfig, 'paddingMode'>> & { paddingMode: 'zeros' };
 
   constructor(config: ConvTranspose1dConfig) {
@@ -118,6 +124,7 @@ export class ConvTranspose1d extends Module {
       inChannels, outChannels, kernelSize: k, stride: config.stride ?? 1, padding: config.padding ?? 0,
       outputPadding: config.outputPadding ?? 0, groups, bias: config.bias ?? true, dilation: config.dilation ?? 1, paddingMode: 'zeros',
     };
+    this.options = copyOptions(config);
     const fanIn = (outChannels / groups) * k;
     this.weight = this.registerParameter('weight', kaimingUniformDefault([inChannels, outChannels / groups, k], fanIn));
     this.bias = this.config.bias ? this.registerParameter('bias', kaimingUniformDefault([outChannels], fanIn)) : null;
@@ -144,7 +151,7 @@ export class Upsample extends Module {
   constructor(options: InterpolateOptions) {
     super();
     checkInterpolateOptions(this.typeName, options);
-    this.options = { ...options };
+    this.options = copyOptions(options);
   }
 
   forward(x: Tensor): Tensor {

@@ -6,6 +6,7 @@ import { reshape } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
 import { kaimingUniformDefault } from './init.js';
 import { Module } from './module.js';
+import { copyOptions } from './options.js';
 
 export interface Conv2dConfig {
   inChannels: number;
@@ -47,6 +48,8 @@ export class Conv2d extends Module {
   static readonly layerName = 'Conv2d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** The constructor's options as given (moduleConfig writes them down). */
+  readonly options: Conv2dConfig;
   readonly config: Required<Omit<Conv2dConfig, 'kernelSize' | 'stride' | 'dilation' | 'padding'>> & {
     kernelSize: [number, number];
     stride: [number, number];
@@ -59,6 +62,7 @@ export class Conv2d extends Module {
     const c = resolveConfig(this.typeName, config);
     const padding = typeof c.padding === 'string' ? c.padding : pair(this.typeName, 'padding', c.padding, 0, 0);
     this.config = { ...c, padding };
+    this.options = copyOptions(config);
     const [kH, kW] = c.kernelSize;
     const fanIn = (c.inChannels / c.groups) * kH * kW;
     this.weight = this.registerParameter('weight', kaimingUniformDefault([c.outChannels, c.inChannels / c.groups, kH, kW], fanIn));
@@ -88,6 +92,8 @@ export class Conv1d extends Module {
   static readonly layerName = 'Conv1d';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** The constructor's options as given. */
+  readonly options: Conv1dConfig;
   private readonly opts: { stride: [number, number]; padding: [number, number] | 'same' | 'valid'; dilation: [number, number]; groups: number; paddingMode: ConvPaddingMode };
 
   constructor(config: Conv1dConfig) {
@@ -109,6 +115,7 @@ export class Conv1d extends Module {
     const fanIn = (c.inChannels / c.groups) * k;
     this.weight = this.registerParameter('weight', kaimingUniformDefault([c.outChannels, c.inChannels / c.groups, k], fanIn));
     this.bias = c.bias ? this.registerParameter('bias', kaimingUniformDefault([c.outChannels], fanIn)) : null;
+    this.options = copyOptions(config);
     this.opts = { stride: c.stride, dilation: c.dilation, groups: c.groups, paddingMode: c.paddingMode, padding: typeof c.padding === 'string' ? c.padding : pair(layer, 'padding', c.padding, 0, 0) };
   }
 
@@ -142,9 +149,13 @@ export class DepthwiseSeparableConv2d extends Module {
   static readonly layerName = 'DepthwiseSeparableConv2d';
   readonly depthwise: Conv2d;
   readonly pointwise: Conv2d;
+  /** The constructor's options as given. */
+  readonly options: DepthwiseSeparableConv2dConfig;
 
   constructor(c: DepthwiseSeparableConv2dConfig) {
     super();
+    if (!c || typeof c !== 'object') fail(this.typeName, 'expects a config object { inChannels, outChannels, kernelSize, ... }');
+    this.options = copyOptions(c);
     const mult = positiveInt(this.typeName, 'depthMultiplier', c.depthMultiplier, 1);
     const inChannels = positiveInt(this.typeName, 'inChannels', c.inChannels, NaN);
     this.depthwise = this.registerModule('depthwise', new Conv2d({
@@ -176,9 +187,13 @@ export class SpatialSeparableConv2d extends Module {
   static readonly layerName = 'SpatialSeparableConv2d';
   readonly vertical: Conv2d;
   readonly horizontal: Conv2d;
+  /** The constructor's options as given. */
+  readonly options: SpatialSeparableConv2dConfig;
 
   constructor(c: SpatialSeparableConv2dConfig) {
     super();
+    if (!c || typeof c !== 'object') fail(this.typeName, 'expects a config object { inChannels, outChannels, kernelSize, ... }');
+    this.options = copyOptions(c);
     const k = positiveInt(this.typeName, 'kernelSize', c.kernelSize, NaN);
     const s = positiveInt(this.typeName, 'stride', c.stride, 1);
     const p = c.padding ?? 0;

@@ -14,6 +14,7 @@ import { add } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { kaimingUniformDefault } from './init.js';
 import { Module } from './module.js';
+import { copyOptions } from './options.js';
 
 function checkPool2d(layer: string, o: Pool2dOptions, dilation: boolean): Pool2dOptions {
   if (!o || typeof o !== 'object') fail(layer, 'expects an options object { kernelSize, ... }');
@@ -23,7 +24,7 @@ function checkPool2d(layer: string, o: Pool2dOptions, dilation: boolean): Pool2d
   const k = pair(layer, 'kernelSize', o.kernelSize, 1, 1);
   if (dilation) pair(layer, 'dilation', o.dilation, 1, 1);
   if (2 * p[0] > k[0] || 2 * p[1] > k[1]) fail(layer, `padding ${fmt(p)} must be at most half the kernel size ${fmt(k)}`);
-  return { ...o };
+  return copyOptions(o);
 }
 
 export class MaxPool2d extends Module {
@@ -53,9 +54,11 @@ export class AvgPool2d extends Module {
 
 export class MaxPool1d extends Module {
   static readonly layerName = 'MaxPool1d';
-  constructor(readonly options: Pool1dOptions) {
+  readonly options: Pool1dOptions;
+  constructor(options: Pool1dOptions) {
     super();
     checkPool1dOptions(this.typeName, options, 'max');
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return maxPool1d(x, this.options);
@@ -64,9 +67,11 @@ export class MaxPool1d extends Module {
 
 export class AvgPool1d extends Module {
   static readonly layerName = 'AvgPool1d';
-  constructor(readonly options: Pool1dOptions) {
+  readonly options: Pool1dOptions;
+  constructor(options: Pool1dOptions) {
     super();
     checkPool1dOptions(this.typeName, options, 'avg');
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return avgPool1d(x, this.options);
@@ -75,10 +80,12 @@ export class AvgPool1d extends Module {
 
 export class AdaptiveAvgPool2d extends Module {
   static readonly layerName = 'AdaptiveAvgPool2d';
+  readonly options: { outputSize: Pair };
   readonly outputSize: [number, number];
   constructor(options: { outputSize: Pair }) {
     super();
     this.outputSize = pair(this.typeName, 'outputSize', options?.outputSize, NaN, 1);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
@@ -87,10 +94,12 @@ export class AdaptiveAvgPool2d extends Module {
 
 export class AdaptiveMaxPool2d extends Module {
   static readonly layerName = 'AdaptiveMaxPool2d';
+  readonly options: { outputSize: Pair };
   readonly outputSize: [number, number];
   constructor(options: { outputSize: Pair }) {
     super();
     this.outputSize = pair(this.typeName, 'outputSize', options?.outputSize, NaN, 1);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
@@ -123,6 +132,8 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number;
   readonly numFeatures: number;
+  /** The constructor's options, defaults filled in. */
+  readonly options: Required<BatchNormConfig>;
   protected abstract readonly ranks: readonly number[];
 
   constructor(c: BatchNormConfig) {
@@ -134,6 +145,7 @@ abstract class BatchNormBase extends Module {
     if (this.momentum > 1) fail(layer, `momentum must be in [0, 1], got ${this.momentum}`);
     const affine = c.affine ?? true;
     const track = c.trackRunningStats ?? true;
+    this.options = { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine, trackRunningStats: track };
     this.weight = affine ? this.registerParameter('weight', ones([this.numFeatures])) : null;
     this.bias = affine ? this.registerParameter('bias', zeros([this.numFeatures])) : null;
     this.runningMean = track ? this.registerBuffer('running_mean', zeros([this.numFeatures])) : null;
@@ -173,11 +185,13 @@ export class BatchNorm1d extends BatchNormBase {
 export class Dropout extends Module {
   static readonly layerName = 'Dropout';
   readonly p: number;
+  readonly options: { p: number };
   constructor(options: { p?: number } = {}) {
     super();
     const p = options.p ?? 0.5;
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail(this.typeName, `p must be a probability in [0, 1], got ${fmt(p)}`);
     this.p = p;
+    this.options = { p };
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
@@ -195,10 +209,13 @@ export class Linear extends Module {
   static readonly layerName = 'Linear';
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  /** The constructor's options, defaults filled in. */
+  readonly options: Required<LinearConfig>;
   constructor(c: LinearConfig) {
     super();
     const inF = positiveInt(this.typeName, 'inFeatures', c?.inFeatures, NaN);
     const outF = positiveInt(this.typeName, 'outFeatures', c.outFeatures, NaN);
+    this.options = { inFeatures: inF, outFeatures: outF, bias: c.bias ?? true };
     this.weight = this.registerParameter('weight', kaimingUniformDefault([outF, inF], inF));
     this.bias = (c.bias ?? true) ? this.registerParameter('bias', kaimingUniformDefault([outF], inF)) : null;
   }
@@ -213,8 +230,13 @@ export class Linear extends Module {
 
 export class Flatten extends Module {
   static readonly layerName = 'Flatten';
-  constructor(readonly options: { startDim?: number; endDim?: number } = {}) {
+  readonly options: { startDim?: number; endDim?: number };
+  constructor(options: { startDim?: number; endDim?: number } = {}) {
     super();
+    for (const k of ['startDim', 'endDim'] as const) {
+      if (options[k] !== undefined && !Number.isInteger(options[k])) fail(this.typeName, `${k} must be an integer, got ${fmt(options[k])}`);
+    }
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return flatten(x, this.options.startDim ?? 1, this.options.endDim ?? -1);
@@ -236,9 +258,11 @@ export class ReLU extends Module {
 }
 export class LeakyReLU extends Module {
   static readonly layerName = 'LeakyReLU';
-  constructor(readonly options: { negativeSlope?: number } = {}) {
+  readonly options: { negativeSlope?: number };
+  constructor(options: { negativeSlope?: number } = {}) {
     super();
     finiteNumber(this.typeName, 'negativeSlope', options.negativeSlope, 0.01);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.options.negativeSlope ?? 0.01);
@@ -246,9 +270,11 @@ export class LeakyReLU extends Module {
 }
 export class ELU extends Module {
   static readonly layerName = 'ELU';
-  constructor(readonly options: { alpha?: number } = {}) {
+  readonly options: { alpha?: number };
+  constructor(options: { alpha?: number } = {}) {
     super();
     finiteNumber(this.typeName, 'alpha', options.alpha, 1);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return elu(x, this.options.alpha ?? 1);
@@ -274,8 +300,11 @@ export class Tanh extends Module {
 }
 export class Softmax extends Module {
   static readonly layerName = 'Softmax';
-  constructor(readonly options: { dim?: number } = {}) {
+  readonly options: { dim?: number };
+  constructor(options: { dim?: number } = {}) {
     super();
+    if (options.dim !== undefined && !Number.isInteger(options.dim)) fail(this.typeName, `dim must be an integer, got ${fmt(options.dim)}`);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return softmax(x, this.options.dim ?? -1);
@@ -283,8 +312,11 @@ export class Softmax extends Module {
 }
 export class LogSoftmax extends Module {
   static readonly layerName = 'LogSoftmax';
-  constructor(readonly options: { dim?: number } = {}) {
+  readonly options: { dim?: number };
+  constructor(options: { dim?: number } = {}) {
     super();
+    if (options.dim !== undefined && !Number.isInteger(options.dim)) fail(this.typeName, `dim must be an integer, got ${fmt(options.dim)}`);
+    this.options = copyOptions(options);
   }
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.options.dim ?? -1);

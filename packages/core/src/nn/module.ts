@@ -65,6 +65,11 @@ export abstract class Module {
     return m;
   }
 
+  /** Removes a child (containers renumber or delete entries); true when there was one. */
+  protected unregisterModule(name: string): boolean {
+    return this._modules.delete(name);
+  }
+
   /** Direct children with their names. */
   namedChildren(): [string, Module][] {
     return [...this._modules.entries()];
