@@ -199,6 +199,10 @@ describe('moduleConfig / buildModule', () => {
     const dict2 = roundTrip(dict) as nn.ModuleDict;
     expect([...dict2.keys()]).toEqual(['head', 'act']);
     sameOutputs(dict.get('head')!, dict2.get('head')!, [3, 2]);
+    // Integer-like keys: a JSON object would list them first; the config's `order` keeps insertion order.
+    const numeric = new nn.ModuleDict([['b', new nn.ReLU()], ['10', new nn.Tanh()], ['2', new nn.GELU()]]);
+    expect([...(roundTrip(numeric) as nn.ModuleDict).keys()]).toEqual(['b', '10', '2']);
+    expect(() => nn.buildModule({ type: 'ModuleDict', modules: { a: { type: 'ReLU' } }, order: ['a', 'b'] })).toThrow(/buildModule: order must list each key of modules once/);
     for (const x of [m, back, list, list2, dict, dict2]) x.dispose();
   });
 

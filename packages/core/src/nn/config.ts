@@ -123,6 +123,14 @@ export function layerTypes(): string[] {
 
 // ---- shared checks ---------------------------------------------------------------------------------------------
 
+/** A ModuleDict's key order: `order` when given (it must list exactly the keys of `modules`), else the object's. */
+function dictOrder(op: string, path: string, keys: string[], order: JsonValue | undefined): string[] {
+  if (order === undefined) return keys;
+  const same = Array.isArray(order) && order.length === keys.length && order.every((k) => typeof k === 'string' && keys.includes(k)) && new Set(order).size === keys.length;
+  if (!same) throw new CnnError(`${op}: ${at(path, 'order')} must list each key of ${at(path, 'modules')} once (${JSON.stringify(keys)}), got ${describe(order)}`);
+  return order as string[];
+}
+
 /** Where in a config: `layers[3].kernelSize`, `modules.head.type`; the root alone is `config`. */
 const at = (path: string, key?: string | number): string => {
   const p = typeof key === 'number' ? `${path}[${key}]` : key === undefined ? path : path ? `${path}.${key}` : key;
@@ -192,10 +200,10 @@ function build(op: string, config: unknown, path: string, opts: BuildModuleOptio
     return type === 'Sequential' ? new Sequential(...children) : new ModuleList(children);
   }
   if (type === 'ModuleDict') {
-    onlyKeys(op, path, type, rest, ['modules']);
+    onlyKeys(op, path, type, rest, ['modules', 'order']);
     const dict = rest.modules;
     if (!isPlainObject(dict)) throw new CnnError(`${op}: ${at(path, 'modules')} must be an object of layer configs by name, got ${describe(dict)}`);
-    const keys = Object.keys(dict);
+    const keys = dictOrder(op, path, Object.keys(dict), rest.order);
     for (const k of keys) if (!k || k.includes('.')) throw new CnnError(`${op}: ${at(path, 'modules')} key ${JSON.stringify(k)} must be non-empty and without '.'`);
     const children = buildAll(op, keys.map((k) => [at(at(path, 'modules'), k), dict[k]] as const), opts, false);
     return new ModuleDict(keys.map((k, i) => [k, children[i]] as const));
@@ -282,7 +290,8 @@ function configOf(m: Module, path: string, name: string, opts: ModuleConfigOptio
   if (m.constructor === ModuleDict) {
     const modules: Record<string, JsonValue> = {};
     for (const [k, c] of m as ModuleDict) modules[k] = configOf(c, at(at(path, 'modules'), k), child(k), opts) as unknown as JsonValue;
-    return { type: 'ModuleDict', modules };
+    // JavaScript objects list integer-like keys ("0", "10") first, whatever their insertion order: `order` keeps it.
+    return { type: 'ModuleDict', modules, order: [...(m as ModuleDict).keys()] };
   }
   const type = m.typeName;
   const entry = LAYERS.get(type);
