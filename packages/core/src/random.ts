@@ -1,7 +1,18 @@
 /**
  * Seedable pseudo-random numbers (xoshiro128**), used for initialisation, dropout masks and data shuffling, so a
  * run is reproducible after `manualSeed(n)`. The stream differs from PyTorch's; seeding makes it repeatable, not equal.
+ * `getState()` / `setState()` save and restore a generator exactly (training checkpoints).
  */
+import { CnnError } from './errors.js';
+
+/** A generator's whole state (`getState()`), plain JSON: resuming from it continues the stream exactly. */
+export interface GeneratorState {
+  /** The four xoshiro128** words. */
+  s: [number, number, number, number];
+  /** The second value of the last Box–Muller pair, not yet handed out (null when none). */
+  spare: number | null;
+}
+
 export class Generator {
   private s = new Uint32Array(4);
   private spare: number | null = null;
@@ -21,6 +32,22 @@ export class Generator {
       this.s[i] = (z ^ (z >>> 16)) >>> 0;
     }
     this.spare = null;
+  }
+
+  /** The state as plain JSON (like torch.Generator.get_state): `setState` of it continues the same stream. */
+  getState(): GeneratorState {
+    return { s: [this.s[0], this.s[1], this.s[2], this.s[3]], spare: this.spare };
+  }
+
+  /** Restores a state from `getState()` (checked: four uint32 words, not all zero; `spare` a finite number or null). */
+  setState(state: GeneratorState): void {
+    const words = state?.s;
+    const ok = Array.isArray(words) && words.length === 4 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) && words.some((w) => w !== 0);
+    if (!ok) throw new CnnError(`Generator.setState: s must be four uint32 words, not all zero, got ${JSON.stringify(words)}`);
+    const spare = state.spare;
+    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) throw new CnnError(`Generator.setState: spare must be a finite number or null, got ${String(spare)}`);
+    this.s.set(words);
+    this.spare = spare;
   }
 
   nextUint32(): number {

@@ -4,3 +4,4 @@
  */
 export * from './data/node.js';
 export * from './node-io.js';
+export * from './checkpoint-io.js';

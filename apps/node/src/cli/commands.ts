@@ -1,21 +1,22 @@
 /** The CLI commands: train, eval, predict, summary, featuremaps. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { F, manualSeed, noGrad, optim, tensor, tidy, type nn, type Tensor } from '@cnn/core';
+import { F, noGrad, tensor, tidy, type nn, type Tensor } from '@cnn/core';
 import {
-  DataLoader, evaluate, featureMaps, featureMapsToGrid, fit, formatSummary, summary as summarize, FASHION_MNIST_STATS, imageToInput, MNIST_STATS, preprocessDigit,
-  type EvaluateResult, type ImageDataset, type NormalizeStats,
+  buildModel as buildArchitecture, DataLoader, evaluate, featureMaps, featureMapsToGrid, formatSummary, summary as summarize, imageToInput, preprocessDigit,
+  type ImageDataset,
 } from '@cnn/models';
 import { loadDataset, readPng, savePng } from '@cnn/models/node';
 import { choiceArg, CliError, intArg, numArg, type CommandSpec, type Parsed } from './args.js';
 import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
-import { buildDenoiser, DEFAULT_NOISE, isDenoiser, reconstruct as writeReconstruction, trainDenoiser } from './denoise.js';
+import { buildDenoiser, DEFAULT_NOISE, isDenoiser, reconstruct as writeReconstruction } from './denoise.js';
 import { buildModel, MODEL_NAMES } from './models.js';
-import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, saveModelDir, type LoadedModel, type ModelMeta } from './model-dir.js';
-import { makeProgress } from './progress.js';
+import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, type LoadedModel } from './model-dir.js';
+import { readResume, type TrainRun } from './checkpoints.js';
+import { printEvaluation, runTraining } from './train.js';
 
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 type DatasetName = (typeof DATASETS)[number];
-const STATS: Record<DatasetName, NormalizeStats> = { mnist: MNIST_STATS, 'fashion-mnist': FASHION_MNIST_STATS };
 
 const log = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -35,26 +36,11 @@ function loadSplit(name: DatasetName, split: 'train' | 'test'): ImageDataset {
   return loadDataset(name, { split });
 }
 
-async function evaluateWithLog(model: nn.Module, loader: DataLoader): Promise<EvaluateResult> {
-  return evaluate(model, loader);
-}
-
-function printEvaluation(r: EvaluateResult, classNames: readonly string[]): void {
-  const w = Math.max(...classNames.map((c) => c.length), 5);
-  log('per-class accuracy:');
-  r.perClassAccuracy.forEach((a, i) => log(`  ${String(classNames[i] ?? i).padEnd(w)}  ${Number.isFinite(a) ? a.toFixed(4) : '   -'}`));
-  log('confusion matrix (rows: actual, columns: predicted):');
-  const cw = Math.max(4, ...r.confusionMatrix.flat().map((v) => String(v).length));
-  log(`  ${''.padEnd(w)}  ${r.confusionMatrix.map((_, j) => String(j).padStart(cw)).join(' ')}`);
-  r.confusionMatrix.forEach((row, i) => log(`  ${String(classNames[i] ?? i).padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join(' ')}`));
-  log(`test loss: ${r.loss.toFixed(4)}`);
-}
-
 const train: Command = {
   spec: {
     name: 'train',
     summary: 'Train a CNN on MNIST or Fashion-MNIST, save it to --out, and report the test accuracy.',
-    usage: 'train [--model lenet5] [--dataset mnist] [--epochs 1] [--batch-size 16] [--backend cpu] [--out runs/<model>-<dataset>] [options]',
+    usage: 'train [--model lenet5] [--dataset mnist] [--epochs 1] [--batch-size 16] [--backend cpu] [--out runs/<model>-<dataset>] [options] | train --resume <dir>',
     options: {
       model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')}`, default: 'lenet5' },
       dataset: { type: 'string', arg: '<name>', help: `dataset: ${DATASETS.join(' | ')}`, default: 'mnist' },
@@ -75,18 +61,30 @@ const train: Command = {
       'no-progress': { type: 'boolean', help: 'no progress bar even on a TTY' },
       noise: { type: 'string', arg: '<x>', help: 'autoencoder | unet: std of the Gaussian noise added to the input images (pixels in [0, 1]); the target is the clean image', default: String(DEFAULT_NOISE) },
       'no-clamp': { type: 'boolean', help: 'autoencoder | unet: do not clamp the noisy images to [0, 1]' },
+      'checkpoint-dir': { type: 'string', arg: '<dir>', help: 'where the training state is checkpointed after every epoch and on Ctrl-C (crash-safe; the 2 newest kept)', default: '<out>/checkpoints' },
+      resume: { type: 'string', arg: '<dir>', help: 'continue an interrupted run from its checkpoint folder (or its --out folder): same options, bit-identical result' },
     },
   },
   async run({ values: v }) {
     const c = 'train';
+    const tty = Boolean(process.stdout.isTTY) && !v['no-progress'];
+    const logEvery = intArg(c, 'log-every', v['log-every'], 0)!;
+    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
+    if (v.resume !== undefined) {
+      // The run's options come from the checkpoint: any other training option would make it a different run.
+      const given = Object.keys(train.spec.options).filter((k) => !RESUME_OPTIONS.has(k) && v[k] !== undefined && v[k] !== train.spec.options[k].default);
+      if (given.length) throw new CliError(`${c}: --resume continues the run as it was started; drop ${given.map((k) => `--${k}`).join(', ')} (only --backend, --log-every and --no-progress may change)`, 2);
+      const { dir, ckpt, run } = await readResume(String(v.resume));
+      const backend = await useBackend(backendName as BackendChoice);
+      await runTraining(run, { backend, logEvery, tty }, { dir, ckpt });
+      return;
+    }
     const modelName = choiceArg(c, 'model', v.model, MODEL_NAMES);
     const datasetName = choiceArg(c, 'dataset', v.dataset, DATASETS);
-    const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
     const epochs = intArg(c, 'epochs', v.epochs, 1)!;
     const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
     const limit = intArg(c, 'limit', v.limit, 1);
     const seed = intArg(c, 'seed', v.seed, 0)!;
-    const logEvery = intArg(c, 'log-every', v['log-every'], 0)!;
     const optName = choiceArg(c, 'optimizer', v.optimizer, ['adam', 'sgd'] as const);
     const lr = v.lr === undefined || v.lr === LR_DEFAULT_TEXT ? (optName === 'adam' ? 2e-3 : 0.01) : numArg(c, 'lr', v.lr)!;
     const lrStep = intArg(c, 'lr-step', v['lr-step'], 1);
@@ -94,78 +92,23 @@ const train: Command = {
     const noiseStd = numArg(c, 'noise', v.noise)!;
     const extra = jsonArg(c, 'model-options', v['model-options']);
     const outDir = v.out === undefined || v.out === 'runs/<model>-<dataset>' ? join('runs', `${modelName}-${datasetName}`) : String(v.out);
+    const checkpointDir = v['checkpoint-dir'] === undefined || v['checkpoint-dir'] === '<out>/checkpoints' ? join(outDir, 'checkpoints') : String(v['checkpoint-dir']);
     if (!isDenoiser(modelName) && (v.noise !== String(DEFAULT_NOISE) || v['no-clamp'])) {
       throw new CliError(`${c}: --noise and --no-clamp are for the denoising models (autoencoder, unet), not ${modelName}`, 2);
     }
-    if (isDenoiser(modelName)) {
-      const schedule = choiceArg(c, 'lr-schedule', v['lr-schedule'] === undefined || String(v['lr-schedule']).includes('(') ? (lrStep ? 'step' : 'cosine') : v['lr-schedule'], ['cosine', 'step', 'none'] as const);
-      if (schedule === 'step' && !lrStep) throw new CliError(`${c}: --lr-schedule step needs --lr-step <n>`, 2);
-      const backend = await useBackend(backendName as BackendChoice);
-      await trainDenoiser({
-        modelName, datasetName, backend, epochs, batchSize, limit, seed, logEvery, optName, lr, schedule, lrStep, lrGamma, extra, outDir,
-        noise: { std: noiseStd, clamp: !v['no-clamp'] }, augment: Boolean(v.augment), tty: Boolean(process.stdout.isTTY) && !v['no-progress'],
-      });
-      return;
-    }
-
-    const backend = await useBackend(backendName as BackendChoice);
-    manualSeed(seed);
-    const started = performance.now();
-    const trainSet = loadSplit(datasetName, 'train');
-    const testSet = loadSplit(datasetName, 'test');
-    const normalize = STATS[datasetName];
-    const augment = v.augment ? { randomCrop: { padding: 2 }, horizontalFlip: datasetName === 'fashion-mnist' } : null;
-    const trainLoader = new DataLoader(trainSet, { batchSize, shuffle: true, seed, normalize, augment, limit });
-    const testLoader = new DataLoader(testSet, { batchSize: 256, normalize, limit });
-    const { model, options } = buildModel(modelName, { numClasses: trainSet.classNames.length, inChannels: trainSet.channels, inputSize: trainSet.height, extra });
-    const optimizer = optName === 'adam' ? new optim.Adam(model.parameters(), { lr }) : new optim.SGD(model.parameters(), { lr, momentum: 0.9 });
     const schedule = choiceArg(c, 'lr-schedule', v['lr-schedule'] === undefined || String(v['lr-schedule']).includes('(') ? (lrStep ? 'step' : 'cosine') : v['lr-schedule'], ['cosine', 'step', 'none'] as const);
     if (schedule === 'step' && !lrStep) throw new CliError(`${c}: --lr-schedule step needs --lr-step <n>`, 2);
-    const scheduler =
-      schedule === 'step' ? new optim.StepLR(optimizer, { stepSize: lrStep!, gamma: lrGamma })
-      : schedule === 'cosine' ? new optim.CosineAnnealingLR(optimizer, { tMax: Math.max(1, epochs * trainLoader.numBatches) })
-      : undefined;
-    const scheduleText = schedule === 'step' ? ` (×${lrGamma} every ${lrStep} epochs)` : schedule === 'cosine' ? ' (cosine decay per batch)' : '';
-    log(
-      `training ${modelName} (${model.numParameters().toLocaleString('en-US')} parameters) on ${trainLoader.size} ${datasetName} images, ` +
-        `${epochs} epoch${epochs > 1 ? 's' : ''}, batch ${batchSize}, ${optName} lr ${lr}${scheduleText}${augment ? ', augmented' : ''}, backend '${backend}'`,
-    );
-    const meta: ModelMeta = {
-      format: 'cnn-cli/1', model: modelName, modelOptions: options, dataset: datasetName, classNames: [...trainSet.classNames],
-      inputShape: [trainSet.channels, trainSet.height, trainSet.width], normalize, backend, epochs, savedAt: new Date().toISOString(),
+    const backend = await useBackend(backendName as BackendChoice);
+    const run: TrainRun = {
+      modelName, datasetName, epochs, batchSize, limit, seed, optName, lr, schedule, lrStep, lrGamma, extra, augment: Boolean(v.augment),
+      noise: isDenoiser(modelName) ? { std: noiseStd, clamp: !v['no-clamp'] } : null, outDir, checkpointDir,
     };
-    const progress = makeProgress({ tty: Boolean(process.stdout.isTTY) && !v['no-progress'], logEvery });
-    let last: EvaluateResult | null = null;
-    let history;
-    try {
-      history = await fit(model, {
-        train: trainLoader, epochs, optimizer, scheduler, schedulerInterval: schedule === 'cosine' ? 'batch' : 'epoch',
-        callbacks: {
-          onBatchEnd: (s) => progress.batch(s),
-          onEpochEnd: async (s) => {
-            progress.stop();
-            last = await evaluateWithLog(model, testLoader);
-            progress.epoch(s, `  test acc ${last.accuracy.toFixed(4)}`);
-          },
-          onCheckpoint: async ({ epoch, stats }) => {
-            await saveModelDir(outDir, model, { ...meta, epochs: epoch, testAccuracy: last?.accuracy, history: stats, savedAt: new Date().toISOString() });
-          },
-        },
-      });
-    } finally {
-      progress.stop();
-    }
-    const result = last as EvaluateResult | null;
-    if (!result) throw new CliError('train: no epoch ran');
-    const seconds = (performance.now() - started) / 1000;
-    await saveModelDir(outDir, model, { ...meta, history, testAccuracy: result.accuracy, trainSeconds: seconds, savedAt: new Date().toISOString() });
-    printEvaluation(result, trainSet.classNames);
-    log(`saved to ${outDir} (${seconds.toFixed(1)} s in all)`);
-    log(`test accuracy: ${result.accuracy.toFixed(4)}`);
-    optimizer.dispose();
-    model.dispose();
+    await runTraining(run, { backend, logEvery, tty });
   },
 };
+
+/** Options that may be given with --resume (how the run shows itself, not what it computes). */
+const RESUME_OPTIONS = new Set(['resume', 'backend', 'log-every', 'no-progress']);
 
 /** The dataset to evaluate on: --dataset, else the one the model records; single files need not record one. */
 function datasetFor(c: string, given: unknown, m: LoadedModel): DatasetName {
@@ -282,14 +225,31 @@ function parseShape(c: string, s: string): number[] {
   return dims;
 }
 
+/** Builds the architecture a config.json describes (a models type, or a user's own nn layers), fresh weights. */
+function buildFromConfigFile(c: string, path: string): nn.Module {
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${c}: ${path}: not a readable JSON config: ${(err as Error).message}`);
+  }
+  try {
+    return buildArchitecture(config);
+  } catch (err) {
+    throw new CliError(`${c}: ${path}: ${(err as Error).message}`);
+  }
+}
+
 const summary: Command = {
   spec: {
     name: 'summary',
-    summary: 'Print a layer-by-layer summary of an architecture (output shapes, parameters).',
-    usage: 'summary --model <name> [--input 1,1,28,28] [--classes 10]',
+    summary: 'Print a layer-by-layer summary of an architecture (output shapes, parameters, MACs, receptive fields).',
+    usage: 'summary (--model <name> | --model-dir <dir> | --config <config.json>) [--input 1,1,28,28] [--classes 10]',
     options: {
-      model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')}`, default: 'lenet5' },
-      input: { type: 'string', arg: '<shape>', help: 'input shape N,C,H,W', default: '1,1,28,28' },
+      model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')} (default lenet5)` },
+      'model-dir': { type: 'string', arg: '<dir>', help: 'a saved model folder (train --out, or saveModel: a model of your own too)' },
+      config: { type: 'string', arg: '<config.json>', help: "an architecture config: a models type, or your own nn layers ({ \"type\": \"Sequential\", \"layers\": [...] })" },
+      input: { type: 'string', arg: '<shape>', help: "input shape N,C,H,W (default 1,1,28,28; a saved model's own input shape)" },
       classes: { type: 'string', arg: '<n>', help: 'number of classes', default: '10' },
       'model-options': { type: 'string', arg: '<json>', help: 'extra architecture options (JSON object)' },
       backend: backendOpt,
@@ -297,12 +257,25 @@ const summary: Command = {
   },
   async run({ values: v }) {
     const c = 'summary';
-    const name = choiceArg(c, 'model', v.model, MODEL_NAMES);
-    const shape = parseShape(c, String(v.input));
+    if ([v.model, v['model-dir'], v.config].filter((x) => x !== undefined).length > 1) throw new CliError(`${c}: give one of --model <name>, --model-dir <dir> and --config <config.json>`, 2);
+    const name = choiceArg(c, 'model', v.model ?? 'lenet5', MODEL_NAMES);
+    const src = v['model-dir'] !== undefined ? modelSource(c, v) : null;
     const classes = intArg(c, 'classes', v.classes, 1)!;
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
-    const extra = jsonArg(c, 'model-options', v['model-options']);
-    const { model } = isDenoiser(name) ? buildDenoiser(name, shape[1], extra) : buildModel(name, { numClasses: classes, inChannels: shape[1], inputSize: shape[2], extra });
+    let model: nn.Module;
+    let shape: number[];
+    if (src) {
+      const m = await loadModelSource(src);
+      model = m.model;
+      shape = v.input !== undefined ? parseShape(c, String(v.input)) : [1, ...m.inputShape];
+    } else if (v.config !== undefined) {
+      shape = parseShape(c, String(v.input ?? '1,1,28,28'));
+      model = buildFromConfigFile(c, String(v.config));
+    } else {
+      shape = parseShape(c, String(v.input ?? '1,1,28,28'));
+      const extra = jsonArg(c, 'model-options', v['model-options']);
+      ({ model } = isDenoiser(name) ? buildDenoiser(name, shape[1], extra) : buildModel(name, { numClasses: classes, inChannels: shape[1], inputSize: shape[2], extra }));
+    }
     try {
       log(formatSummary(summarize(model, shape)));
     } catch (err) {

@@ -3,15 +3,17 @@
  * MSE; reports test MSE and PSNR beside the noisy input's) and `reconstruct` (a PNG grid: noisy → reconstruction →
  * original, one row per test image).
  */
-import { manualSeed, optim, type nn } from '@cnn/core';
+import { manualSeed, type nn } from '@cnn/core';
 import {
-  DataLoader, denoiseSamples, evaluateDenoiser, fitDenoiser, imagesToGrid, models, psnr, type DenoiseResult, type ImageDataset,
+  assertFiniteWeights, DataLoader, denoiseSamples, evaluateDenoiser, fitDenoiser, imagesToGrid, models, psnr, restoreCheckpoint, type DenoiseEpochStats, type DenoiseResult,
+  type ImageDataset, type TrainState,
 } from '@cnn/models';
 import { loadDataset, savePng } from '@cnn/models/node';
 import { CliError } from './args.js';
 import type { ModelMeta } from './model-dir.js';
 import { saveModelDir } from './model-dir.js';
 import { makeProgress } from './progress.js';
+import { explainStop, interruptOnSigint, makeOptimizer, saveCheckpoint, type Resume, type TrainDisplay, type TrainRun } from './checkpoints.js';
 
 /** The CLI's models that map an image to an image, trained as denoisers. */
 export const DENOISERS = ['autoencoder', 'unet'] as const;
@@ -35,31 +37,12 @@ export function buildDenoiser(name: DenoiserName, inChannels: number, extra: Rec
   }
 }
 
-export interface DenoiseTrainArgs {
-  modelName: DenoiserName;
-  datasetName: string;
-  backend: string;
-  epochs: number;
-  batchSize: number;
-  limit: number | undefined;
-  seed: number;
-  logEvery: number;
-  optName: 'adam' | 'sgd';
-  lr: number;
-  schedule: 'cosine' | 'step' | 'none';
-  lrStep: number | undefined;
-  lrGamma: number;
-  extra: Record<string, unknown> | undefined;
-  outDir: string;
-  noise: { std: number; clamp: boolean };
-  augment: boolean;
-  tty: boolean;
-}
-
 const fmtResult = (r: DenoiseResult): string => `test MSE ${r.mse.toFixed(5)}  PSNR ${r.psnr.toFixed(2)} dB (noisy input ${r.noisyPsnr.toFixed(2)} dB)`;
 
-/** `train --model autoencoder|unet`: trains on noisy → clean, evaluates after every epoch, saves after every epoch. */
-export async function trainDenoiser(a: DenoiseTrainArgs): Promise<void> {
+/** `train --model autoencoder|unet`: trains on noisy → clean (or resumes), evaluates and saves after every epoch,
+ * checkpoints after every epoch and on Ctrl-C (checkpoints.ts). */
+export async function trainDenoiser(a: TrainRun, display: TrainDisplay, resume?: Resume): Promise<void> {
+  const noise = a.noise!;
   manualSeed(a.seed);
   const started = performance.now();
   const trainSet = loadDataset(a.datasetName, { split: 'train' });
@@ -68,51 +51,63 @@ export async function trainDenoiser(a: DenoiseTrainArgs): Promise<void> {
   const augment = a.augment ? { randomCrop: { padding: 2 }, horizontalFlip: a.datasetName === 'fashion-mnist' } : null;
   const trainLoader = new DataLoader(trainSet, { batchSize: a.batchSize, shuffle: true, seed: a.seed, augment, limit: a.limit });
   const testLoader = new DataLoader(testSet, { batchSize: 256, limit: a.limit });
-  const { model, options } = buildDenoiser(a.modelName, trainSet.channels, a.extra);
-  const optimizer = a.optName === 'adam' ? new optim.Adam(model.parameters(), { lr: a.lr }) : new optim.SGD(model.parameters(), { lr: a.lr, momentum: 0.9 });
-  const scheduler =
-    a.schedule === 'step' ? new optim.StepLR(optimizer, { stepSize: a.lrStep!, gamma: a.lrGamma })
-    : a.schedule === 'cosine' ? new optim.CosineAnnealingLR(optimizer, { tMax: Math.max(1, a.epochs * trainLoader.numBatches) })
-    : undefined;
+  const { model, options } = buildDenoiser(a.modelName as DenoiserName, trainSet.channels, a.extra);
+  const { optimizer, scheduler } = makeOptimizer(a, model.parameters(), trainLoader.numBatches);
+  let state: TrainState<DenoiseEpochStats> | undefined;
+  if (resume) {
+    try {
+      state = restoreCheckpoint(resume.ckpt, model, optimizer) as TrainState<DenoiseEpochStats>;
+    } catch (err) {
+      throw new CliError(`train: cannot resume from ${resume.dir}: ${(err as Error).message}`);
+    }
+  }
   log(
-    `training ${a.modelName} (${model.numParameters().toLocaleString('en-US')} parameters) to denoise ${trainLoader.size} ${a.datasetName} images ` +
-      `(Gaussian noise std ${a.noise.std}, ${a.noise.clamp ? 'clamped to [0, 1]' : 'not clamped'}; MSE loss), ${a.epochs} epoch${a.epochs > 1 ? 's' : ''}, ` +
-      `batch ${a.batchSize}, ${a.optName} lr ${a.lr}${a.schedule === 'cosine' ? ' (cosine decay per batch)' : a.schedule === 'step' ? ` (×${a.lrGamma} every ${a.lrStep} epochs)` : ''}, backend '${a.backend}'`,
+    `${resume ? `resuming from ${resume.dir} after epoch ${state!.epoch}${state!.batch ? `, step ${state!.batch}` : ''}: ` : ''}` +
+      `training ${a.modelName} (${model.numParameters().toLocaleString('en-US')} parameters) to denoise ${trainLoader.size} ${a.datasetName} images ` +
+      `(Gaussian noise std ${noise.std}, ${noise.clamp ? 'clamped to [0, 1]' : 'not clamped'}; MSE loss), ${a.epochs} epoch${a.epochs > 1 ? 's' : ''}, ` +
+      `batch ${a.batchSize}, ${a.optName} lr ${a.lr}${a.schedule === 'cosine' ? ' (cosine decay per batch)' : a.schedule === 'step' ? ` (×${a.lrGamma} every ${a.lrStep} epochs)` : ''}, backend '${display.backend}'`,
   );
   const meta: ModelMeta = {
-    format: 'cnn-cli/1', model: a.modelName, modelOptions: options, dataset: a.datasetName, classNames: [...trainSet.classNames],
-    inputShape: [trainSet.channels, trainSet.height, trainSet.width], normalize: null, backend: a.backend, epochs: a.epochs,
-    task: 'denoise', noise: a.noise, savedAt: new Date().toISOString(),
+    format: 'cnn-cli/1', model: a.modelName as DenoiserName, modelOptions: options, dataset: a.datasetName, classNames: [...trainSet.classNames],
+    inputShape: [trainSet.channels, trainSet.height, trainSet.width], normalize: null, backend: display.backend, epochs: a.epochs,
+    task: 'denoise', noise, savedAt: new Date().toISOString(),
   };
-  const progress = makeProgress({ tty: a.tty, logEvery: a.logEvery, metric: 'psnr' });
+  const progress = makeProgress({ tty: display.tty, logEvery: display.logEvery, metric: 'psnr' });
+  const stop = interruptOnSigint();
   let last: DenoiseResult | null = null;
   let history;
   try {
     history = await fitDenoiser(model, {
-      train: trainLoader, epochs: a.epochs, optimizer, scheduler, schedulerInterval: a.schedule === 'cosine' ? 'batch' : 'epoch', noise: a.noise, seed: a.seed,
+      train: trainLoader, epochs: a.epochs, optimizer, scheduler, schedulerInterval: a.schedule === 'cosine' ? 'batch' : 'epoch', noise, seed: a.seed,
+      resume: state, signal: stop.signal,
       callbacks: {
         onBatchEnd: (s) => progress.batch({ ...s, metric: s.psnr }),
         onEpochEnd: async (s) => {
           progress.stop();
-          last = await evaluateDenoiser(model, testLoader, { noise: a.noise });
+          last = await evaluateDenoiser(model, testLoader, { noise });
           progress.epoch({ ...s, metric: s.psnr }, `  ${fmtResult(last)}`);
         },
         onCheckpoint: async ({ epoch, stats }) => {
           const r = last as DenoiseResult | null;
           await saveModelDir(a.outDir, model, { ...meta, epochs: epoch, history: stats, ...(r ? { testMse: r.mse, testPsnr: r.psnr, noisyPsnr: r.noisyPsnr } : {}), savedAt: new Date().toISOString() });
         },
+        onTrainState: (st) => saveCheckpoint(a, model, optimizer, st),
       },
     });
+  } catch (err) {
+    progress.stop();
+    await explainStop(err, a);
   } finally {
     progress.stop();
+    stop.dispose();
   }
-  const result = last as DenoiseResult | null;
-  if (!result) throw new CliError('train: no epoch ran');
+  const result = (last as DenoiseResult | null) ?? (await evaluateDenoiser(model, testLoader, { noise }));
   const seconds = (performance.now() - started) / 1000;
+  await assertFiniteWeights(model, 'train');
   await saveModelDir(a.outDir, model, {
     ...meta, history, testMse: result.mse, testPsnr: result.psnr, noisyPsnr: result.noisyPsnr, trainSeconds: seconds, savedAt: new Date().toISOString(),
   });
-  log(`saved to ${a.outDir} (${seconds.toFixed(1)} s in all)`);
+  log(`saved to ${a.outDir} (${seconds.toFixed(1)} s in all); checkpoints in ${a.checkpointDir}`);
   log(`test MSE: ${result.mse.toFixed(5)} on ${result.count} ${a.datasetName} test images (noisy input: ${result.noisyMse.toFixed(5)})`);
   log(`test PSNR: ${result.psnr.toFixed(2)} dB (noisy input: ${result.noisyPsnr.toFixed(2)} dB)`);
   optimizer.dispose();

@@ -1,6 +1,7 @@
 import { add, binaryRaw, mul, unaryRaw } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { checkRange, Optimizer } from './optimizer.js';
+import { fail } from '../errors.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -26,6 +27,24 @@ export class Adam extends Optimizer {
   }
 
   private stepsOf = new Map<Tensor, number>();
+
+  protected override hyperparameters(): Record<string, number | boolean | number[]> {
+    return { betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled };
+  }
+
+  protected override scalarState(p: Tensor): Record<string, number> | undefined {
+    const t = this.stepsOf.get(p);
+    return t === undefined ? undefined : { step: t };
+  }
+
+  protected override loadScalarState(p: Tensor, s: Record<string, number>): void {
+    if (s.step === undefined) {
+      this.stepsOf.delete(p);
+      return;
+    }
+    if (!(Number.isInteger(s.step) && s.step >= 0)) fail(`${this.typeName}.loadStateDict`, `step must be an integer ≥ 0, got ${String(s.step)}`);
+    this.stepsOf.set(p, s.step);
+  }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>) {
     const [b1, b2] = this.betas;

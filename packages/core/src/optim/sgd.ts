@@ -27,6 +27,10 @@ export class SGD extends Optimizer {
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) fail('SGD', 'nesterov needs momentum > 0 and dampening 0');
   }
 
+  protected override hyperparameters(): Record<string, number | boolean | number[]> {
+    return { momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
+  }
+
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>) {
     let d = this.weightDecay ? add(grad, mul(p, this.weightDecay)) : grad;
     const out: Record<string, Tensor> = {};

@@ -5,7 +5,7 @@
  * Ownership: tensors from iterating the loader belong to the consumer, who disposes them (or creates them inside
  * `tidy` from `rawBatches()` with `toTensors`, which is what `fit` does).
  */
-import { CnnError, Generator, tensor, type Tensor } from '@cnn/core';
+import { CnnError, Generator, tensor, type GeneratorState, type Tensor } from '@cnn/core';
 import type { ImageDataset, NormalizeStats } from './dataset.js';
 
 export interface AugmentOptions {
@@ -79,6 +79,16 @@ export class DataLoader implements Iterable<Batch> {
     const pad = this.augment?.randomCrop?.padding;
     if (pad !== undefined && !(Number.isInteger(pad) && pad >= 0)) throw new CnnError(`DataLoader: randomCrop.padding must be an integer ≥ 0, got ${pad}`);
     this.dropLast = opts.dropLast ?? false;
+  }
+
+  /** The shuffle / augmentation generator's state, for training checkpoints: `setState` of it makes the next epochs
+   * (order and augmentation) what they would have been. */
+  getState(): GeneratorState {
+    return this.gen.getState();
+  }
+
+  setState(state: GeneratorState): void {
+    this.gen.setState(state);
   }
 
   /** Batches per epoch. */

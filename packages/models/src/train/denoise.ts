@@ -2,10 +2,12 @@
  * Denoising: the training loop and evaluation of a model that maps a noisy image to the clean one (the autoencoder,
  * a U-Net with an image head). Input = clean + Gaussian noise (std `noise.std`, clamped to [0, 1] unless
  * `clamp: false`), target = the clean image, loss = MSE. Images must be in [0, 1] (a DataLoader with no `normalize`),
- * so PSNR = 10·log10(1 / MSE). Each step runs inside `tidy`, as in `fit`.
+ * so PSNR = 10·log10(1 / MSE). Each step runs inside `tidy`, as in `fit`, and the loop is fit's (loop.ts): it stops at a
+ * non-finite loss, checks the weights before checkpoints, and can be resumed exactly (the noise generator included).
  */
 import { CnnError, F, Generator, noGrad, tensor, tidy, type nn, type optim, type Tensor } from '@cnn/core';
 import type { DataLoader, RawBatch } from '../data/loader.js';
+import { trainLoop, type TrainState } from './loop.js';
 import { yieldToEventLoop } from './yield.js';
 
 export interface NoiseOptions {
@@ -77,9 +79,15 @@ export interface FitDenoiserOptions {
   callbacks?: {
     onBatchEnd?: (stats: DenoiseBatchStats) => void | Promise<void>;
     onEpochEnd?: (stats: DenoiseEpochStats) => void | Promise<void>;
-    /** Called after every epoch (save the model here). */
+    /** Called after every epoch, once the weights are checked finite (save the model here). */
     onCheckpoint?: (info: { epoch: number; model: nn.Module; stats: DenoiseEpochStats }) => void | Promise<void>;
+    /** As fit's: the loop's state after every epoch and when `signal` stops training. */
+    onTrainState?: (state: TrainState<DenoiseEpochStats>) => void | Promise<void>;
   };
+  /** As fit's: continue from a state given to onTrainState (model and optimizer restored first). */
+  resume?: TrainState<DenoiseEpochStats>;
+  /** As fit's: stop after the step in progress. */
+  signal?: AbortSignal;
 }
 
 /** PSNR in dB of a mean squared error, for signals whose peak is `peak` (1 for images in [0, 1]). */
@@ -128,24 +136,17 @@ function checkOutput(op: string, out: Tensor, raw: RawBatch): void {
 /** Trains `model` to remove the noise: MSE between model(noisy) and the clean image. Returns the per-epoch history. */
 export async function fitDenoiser(model: nn.Module, opts: FitDenoiserOptions): Promise<DenoiseHistory> {
   const op = 'fitDenoiser';
-  const { train, val, optimizer, scheduler, callbacks = {} } = opts;
+  const { train, val, optimizer, callbacks = {} } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new CnnError(`${op}: epochs must be an integer ≥ 0, got ${String(opts.epochs)}`);
   checkLoader(op, 'train', train);
   if (val !== undefined) checkLoader(op, 'val', val);
   const noise = checkNoise(op, opts.noise);
   const gen = new Generator(opts.seed ?? 0);
-  const history: DenoiseHistory = { epochs: [], loss: [], psnr: [] };
   const batches = train.numBatches;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    model.train();
-    const lr = optimizer.lr;
-    const started = performance.now();
-    let seen = 0;
-    let lossSum = 0;
-    let batch = 0;
-    for (const raw of train.rawBatches()) {
-      await yieldToEventLoop();
-      batch++;
+  const epochs = await trainLoop<DenoiseEpochStats>({
+    op, model, train, epochs: opts.epochs, optimizer, scheduler: opts.scheduler, schedulerInterval: opts.schedulerInterval,
+    generators: { noise: gen }, resume: opts.resume, signal: opts.signal, onTrainState: callbacks.onTrainState,
+    step: async (raw) => {
       const noisy = addGaussianNoise(raw.x, noise, gen);
       const loss = tidy(() => {
         const out = model.forward(tensor(noisy, raw.shape));
@@ -156,36 +157,31 @@ export async function fitDenoiser(model: nn.Module, opts: FitDenoiserOptions): P
         optimizer.step();
         return l.detach();
       });
-      if (opts.schedulerInterval === 'batch') scheduler?.step();
-      let lossValue: number;
       try {
-        lossValue = await loss.item();
+        return { loss: await loss.item() };
       } finally {
         loss.dispose();
       }
-      if (!Number.isFinite(lossValue)) throw new CnnError(`${op}: the loss became ${lossValue} at epoch ${epoch}, batch ${batch} (try a lower learning rate)`);
-      seen += raw.size;
-      lossSum += lossValue * raw.size;
-      if (callbacks.onBatchEnd) {
-        const secs = (performance.now() - started) / 1000;
-        await callbacks.onBatchEnd({
-          epoch, epochs: opts.epochs, batch, batches, loss: lossValue, runningLoss: lossSum / seen, psnr: psnr(lossSum / seen), seen,
-          imagesPerSec: seen / Math.max(secs, 1e-9), lr,
-        });
-      }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    if (opts.schedulerInterval !== 'batch') scheduler?.step();
-    const mean = seen ? lossSum / seen : NaN;
-    const stats: DenoiseEpochStats = { epoch, epochs: opts.epochs, loss: mean, psnr: psnr(mean), imagesPerSec: seen / Math.max(seconds, 1e-9), seconds, lr };
-    if (val) stats.val = await evaluateDenoiser(model, val, { noise, seed: opts.valSeed ?? 1 });
-    history.epochs.push(stats);
-    history.loss.push(stats.loss);
-    history.psnr.push(stats.psnr);
-    await callbacks.onEpochEnd?.(stats);
-    await callbacks.onCheckpoint?.({ epoch, model, stats });
-  }
-  return history;
+    },
+    onBatch: callbacks.onBatchEnd
+      ? (b) => callbacks.onBatchEnd!({
+          epoch: b.epoch, epochs: opts.epochs, batch: b.batch, batches, loss: b.loss, runningLoss: b.lossSum / b.seen, psnr: psnr(b.lossSum / b.seen), seen: b.seen,
+          imagesPerSec: b.seen / Math.max(b.seconds, 1e-9), lr: b.lr,
+        })
+      : undefined,
+    endEpoch: async (e) => {
+      const mean = e.seen ? e.lossSum / e.seen : NaN;
+      const stats: DenoiseEpochStats = { epoch: e.epoch, epochs: opts.epochs, loss: mean, psnr: psnr(mean), imagesPerSec: e.seen / Math.max(e.seconds, 1e-9), seconds: e.seconds, lr: e.lr };
+      if (val) stats.val = await evaluateDenoiser(model, val, { noise, seed: opts.valSeed ?? 1 });
+      return stats;
+    },
+    score: (s) => -(s.val?.mse ?? s.loss),
+    onEpoch: async (stats) => {
+      await callbacks.onEpochEnd?.(stats);
+      await callbacks.onCheckpoint?.({ epoch: stats.epoch, model, stats });
+    },
+  });
+  return { epochs, loss: epochs.map((s) => s.loss), psnr: epochs.map((s) => s.psnr) };
 }
 
 /**

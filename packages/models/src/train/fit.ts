@@ -1,9 +1,12 @@
 /**
  * Training loop and evaluation. Each step runs inside `tidy`, so intermediate tensors are freed at once and the
- * number of live tensors is the same at every epoch end (parameters, their gradients and optimizer state).
+ * number of live tensors is the same at every epoch end (parameters, their gradients and optimizer state). The loop
+ * itself (non-finite loss → TrainingDivergedError, finite weights before checkpoints, resumable state, abort) is
+ * loop.ts's, shared with fitDenoiser.
  */
 import { CnnError, F, noGrad, tensor, tidy, type nn, type optim, type Tensor } from '@cnn/core';
 import type { DataLoader, RawBatch } from '../data/loader.js';
+import { trainLoop, type TrainState } from './loop.js';
 import { yieldToEventLoop } from './yield.js';
 
 export type LossFn = (logits: Tensor, target: Tensor) => Tensor;
@@ -51,8 +54,12 @@ export interface CheckpointInfo {
 export interface FitCallbacks {
   onBatchEnd?: (stats: BatchStats) => void | Promise<void>;
   onEpochEnd?: (stats: EpochStats) => void | Promise<void>;
-  /** Called after every epoch; save the model here (e.g. with saveModel from '@cnn/models/node'). */
+  /** Called after every epoch, once the weights are checked finite; save the model here (e.g. with saveModel from
+   * '@cnn/models/node'). */
   onCheckpoint?: (info: CheckpointInfo) => void | Promise<void>;
+  /** Called after every epoch (after onCheckpoint) and when `signal` stops training, with the loop's state: save it
+   * with the model and optimizer (writeCheckpoint from '@cnn/models/node') to resume later. */
+  onTrainState?: (state: TrainState<EpochStats>) => void | Promise<void>;
 }
 
 export interface FitOptions {
@@ -68,6 +75,13 @@ export interface FitOptions {
   /** Default: cross entropy. */
   lossFn?: LossFn;
   callbacks?: FitCallbacks;
+  /** Continue a run from a state given to onTrainState (restore the model's weights and the optimizer's state first,
+   * e.g. with restoreCheckpoint): with the same data, loader options and seed the result is bit-identical to an
+   * uninterrupted run. */
+  resume?: TrainState<EpochStats>;
+  /** Stops training after the step in progress: onTrainState gets that step's state, then a TrainingInterruptedError
+   * is thrown. */
+  signal?: AbortSignal;
 }
 
 export interface History {
@@ -105,26 +119,31 @@ function batchTensors(raw: RawBatch): { x: Tensor; y: Tensor } {
   return { x: tensor(raw.x, raw.shape), y: tensor(raw.y, [raw.size], 'int32') };
 }
 
-/** Trains `model` for `epochs` epochs; returns the per-epoch history. */
+/** The History arrays of a list of epoch stats. */
+function historyOf(epochs: EpochStats[]): History {
+  const h: History = { epochs, loss: [], accuracy: [], imagesPerSec: [], valLoss: [], valAccuracy: [] };
+  for (const s of epochs) {
+    h.loss.push(s.loss);
+    h.accuracy.push(s.accuracy);
+    h.imagesPerSec.push(s.imagesPerSec);
+    if (s.valLoss !== undefined) h.valLoss.push(s.valLoss);
+    if (s.valAccuracy !== undefined) h.valAccuracy.push(s.valAccuracy);
+  }
+  return h;
+}
+
+/** Trains `model` for `epochs` epochs; returns the per-epoch history. Stops with a TrainingDivergedError (epoch, step,
+ * learning rate) at the first non-finite loss. */
 export async function fit(model: nn.Module, opts: FitOptions): Promise<History> {
-  const { train, val, optimizer, scheduler, callbacks = {} } = opts;
+  const { train, val, optimizer, callbacks = {} } = opts;
   const lossFn = opts.lossFn ?? defaultLoss;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new CnnError(`fit: epochs must be an integer ≥ 0, got ${String(opts.epochs)}`);
   if (!train || typeof train.rawBatches !== 'function') throw new CnnError('fit: train must be a DataLoader');
-  const history: History = { epochs: [], loss: [], accuracy: [], imagesPerSec: [], valLoss: [], valAccuracy: [] };
-  let best = -Infinity;
   const batches = train.numBatches;
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    model.train();
-    const lr = optimizer.lr;
-    const started = performance.now();
-    let seen = 0;
-    let lossSum = 0;
-    let correct = 0;
-    let batch = 0;
-    for (const raw of train.rawBatches()) {
-      await yieldToEventLoop();
-      batch++;
+  const epochs = await trainLoop<EpochStats>({
+    op: 'fit', model, train, epochs: opts.epochs, optimizer, scheduler: opts.scheduler, schedulerInterval: opts.schedulerInterval,
+    resume: opts.resume, signal: opts.signal, onTrainState: callbacks.onTrainState,
+    step: async (raw) => {
       const { loss, predicted } = tidy(() => {
         const { x, y } = batchTensors(raw);
         const logits = model.forward(x);
@@ -134,44 +153,36 @@ export async function fit(model: nn.Module, opts: FitOptions): Promise<History> 
         optimizer.step();
         return { loss: l.detach(), predicted: logits.argmax(1) };
       });
-      if (opts.schedulerInterval === 'batch') scheduler?.step();
       const { lossValue, p } = await readAndDispose(loss, predicted);
-      if (!Number.isFinite(lossValue)) throw new CnnError(`fit: the loss became ${lossValue} at epoch ${epoch}, batch ${batch} (try a lower learning rate)`);
+      let correct = 0;
       for (let r = 0; r < raw.size; r++) if (p[r] === raw.y[r]) correct++;
-      seen += raw.size;
-      lossSum += lossValue * raw.size;
-      if (callbacks.onBatchEnd) {
-        const secs = (performance.now() - started) / 1000;
-        await callbacks.onBatchEnd({
-          epoch, epochs: opts.epochs, batch, batches, loss: lossValue, runningLoss: lossSum / seen, accuracy: correct / seen, seen,
-          imagesPerSec: seen / Math.max(secs, 1e-9), lr,
-        });
+      return { loss: lossValue, sums: { correct } };
+    },
+    onBatch: callbacks.onBatchEnd
+      ? (b) => callbacks.onBatchEnd!({
+          epoch: b.epoch, epochs: opts.epochs, batch: b.batch, batches, loss: b.loss, runningLoss: b.lossSum / b.seen, accuracy: (b.sums.correct ?? 0) / b.seen,
+          seen: b.seen, imagesPerSec: b.seen / Math.max(b.seconds, 1e-9), lr: b.lr,
+        })
+      : undefined,
+    endEpoch: async (e) => {
+      const stats: EpochStats = {
+        epoch: e.epoch, epochs: opts.epochs, loss: e.seen ? e.lossSum / e.seen : NaN, accuracy: e.seen ? (e.sums.correct ?? 0) / e.seen : NaN,
+        imagesPerSec: e.seen / Math.max(e.seconds, 1e-9), seconds: e.seconds, lr: e.lr,
+      };
+      if (val) {
+        const r = await evaluate(model, val, { lossFn });
+        stats.valLoss = r.loss;
+        stats.valAccuracy = r.accuracy;
       }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    if (opts.schedulerInterval !== 'batch') scheduler?.step();
-    const stats: EpochStats = {
-      epoch, epochs: opts.epochs, loss: seen ? lossSum / seen : NaN, accuracy: seen ? correct / seen : NaN,
-      imagesPerSec: seen / Math.max(seconds, 1e-9), seconds, lr,
-    };
-    if (val) {
-      const r = await evaluate(model, val, { lossFn });
-      stats.valLoss = r.loss;
-      stats.valAccuracy = r.accuracy;
-    }
-    history.epochs.push(stats);
-    history.loss.push(stats.loss);
-    history.accuracy.push(stats.accuracy);
-    history.imagesPerSec.push(stats.imagesPerSec);
-    if (stats.valLoss !== undefined) history.valLoss.push(stats.valLoss);
-    if (stats.valAccuracy !== undefined) history.valAccuracy.push(stats.valAccuracy);
-    await callbacks.onEpochEnd?.(stats);
-    const score = stats.valAccuracy ?? -stats.loss;
-    const isBest = score > best;
-    if (isBest) best = score;
-    await callbacks.onCheckpoint?.({ epoch, model, stats, isBest });
-  }
-  return history;
+      return stats;
+    },
+    score: (s) => s.valAccuracy ?? -s.loss,
+    onEpoch: async (stats, isBest) => {
+      await callbacks.onEpochEnd?.(stats);
+      await callbacks.onCheckpoint?.({ epoch: stats.epoch, model, stats, isBest });
+    },
+  });
+  return historyOf(epochs);
 }
 
 /** Accuracy, mean loss, confusion matrix and per-class accuracy of `model` (in eval mode, without autograd). */
