@@ -149,7 +149,7 @@ describe('workers backend: a worker dies mid-epoch, fit rejects, the pool recove
       const ms = performance.now() - t0;
       console.log(`[worker-fault] ${f.kind} in ${f.kernel}: fit rejected ${ms.toFixed(0)} ms after the fault was armed, after steps ${steps.join(' ')}: ${err?.message}`);
       expect(err).toBeInstanceOf(Error);
-      expect(err!.message).toMatch(new RegExp(`^workers backend: kernel '\\w+' failed: .*kernel '${f.kernel}' failed: worker \\d died while running it \\(${f.cause.source}\\)\\. The pool has replaced the worker`));
+      expect(err!.message).toMatch(new RegExp(`^fit: step \\d/4 of epoch 2/2 failed: workers backend: kernel '\\w+' failed: .*kernel '${f.kernel}' failed: worker \\d died while running it \\(${f.cause.source}\\)\\. The pool has replaced the worker`));
       expect(ms).toBeLessThan(5_000); // promptly: a hang would run into the test's timeout instead
       expect(steps).toEqual(f.kernel === 'conv2d' ? ['1.1', '1.2', '1.3', '1.4', '2.1', '2.2'] : ['1.1', '1.2', '1.3', '1.4', '2.1', '2.2', '2.3']);
       // The checkpoint on disk is still epoch 1's, complete: nothing from the failed epoch was saved over it.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Generator, manualSeed, memory, nn, optim, setBackend } from '@cnn/core';
+import { F, Generator, manualSeed, memory, nn, optim, setBackend, type Tensor } from '@cnn/core';
 import '@cnn/backend-cpu';
-import { DataLoader, evaluate, fit, type BatchStats, type CheckpointInfo, type ImageDataset } from '../src/index.js';
+import { DataLoader, evaluate, fit, TrainingStepError, type BatchStats, type CheckpointInfo, type ImageDataset } from '../src/index.js';
 
 /** 8×8 images with a bright bar in the top, middle or bottom third (class 0, 1, 2), in noise. */
 function bars(count: number, seed: number): ImageDataset {
@@ -91,6 +91,25 @@ describe('fit and evaluate', () => {
     const optimizer = new optim.SGD(model.parameters(), { lr: 1e30 });
     await expect(fit(model, { train, epochs: 3, optimizer })).rejects.toThrow(/fit: the loss became (NaN|Infinity)/);
     await expect(fit(model, { train, epochs: -1, optimizer })).rejects.toThrow(/epochs must be an integer/);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  it('a step that fails (e.g. a backend fault) rejects with the epoch and step, keeping the original error as its cause', async () => {
+    manualSeed(1);
+    const model = smallCnn();
+    const train = new DataLoader(bars(48, 3), { batchSize: 16 });
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
+    const fault = new Error('worker 1 died while running it');
+    let calls = 0;
+    const lossFn = (logits: Tensor, target: Tensor): Tensor => {
+      if (++calls === 5) throw fault;
+      return F.crossEntropy(logits, target);
+    };
+    const failed = await fit(model, { train, epochs: 2, optimizer, lossFn }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(TrainingStepError);
+    expect((failed as Error).message).toMatch(/^fit: step 2\/3 of epoch 2\/2 failed: worker 1 died while running it\. The weights in memory may be partly updated: resume from the last checkpoint/);
+    expect((failed as { cause?: unknown }).cause).toBe(fault);
     model.dispose();
     optimizer.dispose();
   });

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { optim, type nn, type Tensor } from '@cnn/core';
-import { encodeCheckpoint, NonFiniteWeightsError, TrainingDivergedError, TrainingInterruptedError, type Checkpoint, type TrainState } from '@cnn/models';
+import { encodeCheckpoint, NonFiniteWeightsError, TrainingDivergedError, TrainingInterruptedError, TrainingStepError, type Checkpoint, type TrainState } from '@cnn/models';
 import { readCheckpoint, readCheckpointManifest, writeCheckpoint, CHECKPOINT_MANIFEST } from '@cnn/models/node';
 import { CliError } from './args.js';
 
@@ -105,6 +105,12 @@ export async function explainStop(err: unknown, run: TrainRun): Promise<never> {
     const kept = m ? ` The last good checkpoint (epoch ${m.epoch}${m.batch ? `, step ${m.batch}` : ''}) is kept in ${dir}.` : ' No checkpoint was written.';
     const hint = err instanceof TrainingDivergedError ? ` With this CLI: --lr ${err.lr / 2} or lower, or --optimizer adam.` : '';
     throw new CliError(`${err.message.replace(/^\w+: /, 'train: ')}.${hint}${kept}`);
+  }
+  if (err instanceof TrainingStepError) {
+    // A backend fault (a worker that died, a lost GPU context): the weights in memory are suspect, the checkpoint is not.
+    const m = await readCheckpointManifest(dir).catch(() => null);
+    const next = m ? ` Resume from epoch ${m.epoch}${m.batch ? `, step ${m.batch}` : ''} with: ${resume}` : ' No checkpoint was written yet; start again.';
+    throw new CliError(`${err.message.replace(/^\w+: /, 'train: ').replace(/ The weights in memory.*$/, '')}${next}`);
   }
   throw err;
 }

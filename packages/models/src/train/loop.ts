@@ -64,6 +64,20 @@ export class TrainingDivergedError extends CnnError {
   }
 }
 
+/** A step failed (a backend fault such as a worker that died, or an error in the step function): the error names the
+ * epoch and step, keeps the original as `cause`, and says how to go on. The optimizer may have updated some weights
+ * in that step, so the model in memory is not to be trusted. */
+export class TrainingStepError extends CnnError {
+  constructor(readonly op: string, readonly epoch: number, readonly epochs: number, readonly step: number, readonly steps: number, cause: unknown) {
+    super(
+      `${op}: step ${step}/${steps} of epoch ${epoch}/${epochs} failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'The weights in memory may be partly updated: resume from the last checkpoint (the train state of the last completed epoch)',
+    );
+    this.name = 'TrainingStepError';
+    (this as { cause?: unknown }).cause = cause;
+  }
+}
+
 /** Training was stopped by its abort signal; `state` is the state handed to onTrainState (the last completed step). */
 export class TrainingInterruptedError extends CnnError {
   constructor(readonly op: string, readonly state: TrainState) {
@@ -188,7 +202,12 @@ export async function trainLoop<S>(opts: LoopOptions<S>): Promise<S[]> {
       }
       await yieldToEventLoop();
       const stepLr = optimizer.lr;
-      const out = await opts.step(raw);
+      let out: StepOutcome;
+      try {
+        out = await opts.step(raw);
+      } catch (err) {
+        throw new TrainingStepError(op, epoch, opts.epochs, batch, batches, err);
+      }
       if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(op, out.loss, epoch, opts.epochs, batch, batches, stepLr);
       if (opts.schedulerInterval === 'batch') scheduler?.step();
       seen += raw.size;
