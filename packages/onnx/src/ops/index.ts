@@ -1,0 +1,12 @@
+/** The operator table: ONNX op_type (default domain) → implementation. */
+import type { OpImpl } from './context.js';
+import { ELEMENTWISE_OPS } from './elementwise.js';
+import { NN_OPS } from './nn.js';
+import { SHAPE_OPS } from './shape.js';
+
+export const OPS: Readonly<Record<string, OpImpl>> = { ...ELEMENTWISE_OPS, ...NN_OPS, ...SHAPE_OPS };
+
+/** Every supported operator type, sorted. */
+export function supportedOperators(): string[] {
+  return Object.keys(OPS).sort();
+}
