@@ -5,7 +5,7 @@
  */
 import type { Backend, DataId, DType, TensorInfo, TypedArray } from './backend/contract.js';
 import { CnnError, shapeStr } from './errors.js';
-import { nextTensorId, releaseData, retainData, TENSOR_BRAND, trackTensor, untrackTensor } from './engine.js';
+import { afterRead, disposeTensor, nextTensorId, releaseData, retainData, TENSOR_BRAND, trackTensor, untrackTensor, type Allocation } from './engine.js';
 import { sizeOf } from './geometry/broadcast.js';
 
 /** A node of the autograd tape: how to turn the output's gradient into the inputs' gradients. */
@@ -14,6 +14,16 @@ export interface GradFn {
   readonly inputs: readonly Tensor[];
   /** Returns one gradient per input (null where the input needs none). Runs with recording off. */
   backward(dy: Tensor): (Tensor | null)[];
+  /** Set on the node that replaces this one once `backward()` has used and freed it (without `retainGraph`): it has no
+   * inputs and saved nothing, and a second backward through it throws. */
+  readonly released?: boolean;
+}
+
+/** Options of `Tensor.backward`. */
+export interface BackwardOptions {
+  /** Keep the graph (each node's saved tensors) for another backward through it, as PyTorch's `retain_graph`.
+   * Default false: every node backward runs is freed after use, and the intermediates its output owns with it. */
+  retainGraph?: boolean;
 }
 
 /**
@@ -64,8 +74,10 @@ export interface TensorMethods {
   toFloat(): Tensor;
   toInt(): Tensor;
   /** Computes gradients of this tensor (a scalar, or with an explicit `grad` of the same shape) with respect to every
-   * leaf that requires grad, accumulating into their `.grad`. */
-  backward(grad?: Tensor): void;
+   * leaf that requires grad, accumulating into their `.grad`; then frees the graph it went through, unless
+   * `{ retainGraph: true }` (as PyTorch: a second backward through a freed graph throws). `t.backward({ retainGraph })`
+   * works too. */
+  backward(grad?: Tensor | BackwardOptions | null, options?: BackwardOptions): void;
 }
 
 export class Tensor implements TensorInfo, TensorMethods {
@@ -75,7 +87,7 @@ export class Tensor implements TensorInfo, TensorMethods {
   readonly backend: Backend;
   /** Set by autograd for tensors computed from tensors that require grad. */
   gradFn: GradFn | null = null;
-  private _dataId: DataId;
+  private readonly _alloc: Allocation;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   private _disposed = false;
@@ -84,16 +96,15 @@ export class Tensor implements TensorInfo, TensorMethods {
 
   constructor(dataId: DataId, shape: readonly number[], dtype: DType, backend: Backend) {
     this.id = nextTensorId();
-    this._dataId = dataId;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.backend = backend;
-    trackTensor(this);
+    this._alloc = trackTensor(this, backend, dataId, this.shape, dtype);
   }
 
   get dataId(): DataId {
     if (this._disposed) throw new CnnError(`Tensor ${this.id} (shape ${shapeStr(this.shape)}) is disposed`);
-    return this._dataId;
+    return this._alloc.dataId;
   }
   get size(): number {
     return sizeOf(this.shape);
@@ -136,7 +147,7 @@ export class Tensor implements TensorInfo, TensorMethods {
   /** Exempts this tensor from disposal by enclosing `tidy` scopes. */
   keep(): this {
     this._kept = true;
-    untrackTensor(this, false);
+    untrackTensor(this);
     return this;
   }
   /** Makes this tensor own `tensors` (intermediates of a composite op that its autograd graph still uses): they
@@ -153,9 +164,24 @@ export class Tensor implements TensorInfo, TensorMethods {
     return this._kept;
   }
 
+  /** @internal Autograd, once this node's backward has run without `retainGraph`: swaps `gradFn` for `released`,
+   * and hands over the tensors this one owns that exist only for the graph (all but leaves requiring grad, whose
+   * `.grad` is a result), for autograd to dispose when the whole pass is done. */
+  _releaseGraph(released: GradFn): Tensor[] {
+    this.gradFn = released;
+    const owned = this._owned;
+    if (!owned) return [];
+    const keep = owned.filter((t) => t.requiresGrad && t.isLeaf);
+    this._owned = keep.length ? keep : null;
+    return owned.filter((t) => !keep.includes(t));
+  }
+
   /** Resolves with a copy of the values once every pending operation on them has finished. */
   async data(): Promise<TypedArray> {
-    return this.backend.read(this.dataId);
+    const values = await this.backend.read(this.dataId);
+    const turn = afterRead(); // lets the safety net's callbacks run (see engine.ts); usually null
+    if (turn) await turn;
+    return values;
   }
 
   /** Synchronous read, where the backend supports it (cpu). Prefer `await data()`. */
@@ -181,8 +207,8 @@ export class Tensor implements TensorInfo, TensorMethods {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    untrackTensor(this, true);
-    releaseData(this.backend, this._dataId);
+    disposeTensor(this, this._alloc);
+    releaseData(this.backend, this._alloc.dataId);
     this._grad?.dispose();
     this._grad = null;
     this.gradFn = null;
@@ -198,8 +224,8 @@ export class Tensor implements TensorInfo, TensorMethods {
     }
     if (value.backend !== this.backend) throw new CnnError(`assign: value lives on backend '${value.backend.name}', tensor on '${this.backend.name}'`);
     const old = this.dataId;
-    retainData(value.dataId);
-    this._dataId = value.dataId;
+    retainData(value.dataId, value._alloc.bytes);
+    this._alloc.dataId = value.dataId;
     releaseData(this.backend, old);
     return this;
   }

@@ -112,6 +112,8 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // --browser: the same workloads in Chromium, through apps/web's bench page (./browser-mode/run.ts).
   if (argv.includes('--browser')) return (await import('./browser-mode/run.js')).runBrowserBench(argv.filter((a) => a !== '--browser'));
+  // --memory-loop: live tensors and bytes over a long training loop with and without tidy (./memory-loop.ts).
+  if (argv.includes('--memory-loop')) return (await import('./memory-loop.js')).runMemoryLoop(argv);
   const args = parseArgs(argv);
   const rows: string[][] = [];
   const notes: string[] = [];

@@ -4,7 +4,7 @@
  * The package entry (index.ts) imports this module before anything else; package.json lists both under `sideEffects`
  * so that bundlers (esbuild in tsup, Rollup in vite) keep the import.
  */
-import { backward, type GradientOps } from '../autograd.js';
+import { backward, backwardArgs, type GradientOps } from '../autograd.js';
 import { Tensor, type ShapeArgs, type TensorMethods } from '../tensor.js';
 import { argmax, argmin, max, mean, min, sum } from './reduce.js';
 import { cast, clone, detach, flatten, permute, reshape, squeeze, transpose, unsqueeze } from './shape.js';
@@ -54,7 +54,7 @@ const methods: MethodTable = {
   clone() { return clone(this); },
   toFloat() { return cast(this, 'float32'); },
   toInt() { return cast(this, 'int32'); },
-  backward(grad) { backward(this, grad, gradientOps); },
+  backward(grad, options) { const [g, o] = backwardArgs(grad, options); backward(this, g, gradientOps, o); },
 };
 
 // Non-enumerable, like methods written in the class body.

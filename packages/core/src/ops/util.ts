@@ -2,11 +2,13 @@
 import type { Backend, DataId, DType } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
 import { fail, fmt, shapeStr } from '../errors.js';
-import { isGradEnabled } from '../engine.js';
+import { isGradEnabled, setCurrentOp } from '../engine.js';
 import { Tensor, type GradFn } from '../tensor.js';
 
-/** The backend all operands live on (they must agree), or the active one. */
+/** The backend all operands live on (they must agree), or the active one. Every op calls it first, so it is also where
+ * the engine learns which op the next tensors belong to (the leak report's `op`): one assignment, no allocation. */
 export function backendOf(op: string, ...tensors: (Tensor | null | undefined)[]): Backend {
+  setCurrentOp(op);
   let b: Backend | null = null;
   for (const t of tensors) {
     if (!t) continue;
