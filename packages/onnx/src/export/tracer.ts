@@ -128,17 +128,26 @@ export class Tracer {
     this.values.set(out, { name: mapped.name, shape: mapped.shape ?? shape.shape, dtype: shape.dtype });
   }
 
+  /** Stops recording: restores every wrapped method but `disposeData`, which keeps deferring until `uninstall`, so
+   * the data the export still reads stays alive. */
+  stopRecording(): void {
+    for (const key of [...this.saved.keys()]) if (key !== 'disposeData') this.restore(key);
+  }
+
   /** Restores the backend's own methods and frees what was freed during the trace. */
   uninstall(): void {
     if (!this.installed) return;
     this.installed = false;
-    const b = this.backend as unknown as Record<string, unknown>;
-    for (const [key, desc] of this.saved) {
-      if (desc) Object.defineProperty(b, key, desc);
-      else delete b[key];
-    }
-    this.saved.clear();
+    for (const key of [...this.saved.keys()]) this.restore(key);
     for (const id of this.deferred.splice(0)) this.backend.disposeData(id);
+  }
+
+  private restore(key: string): void {
+    const b = this.backend as unknown as Record<string, unknown>;
+    const desc = this.saved.get(key);
+    this.saved.delete(key);
+    if (desc) Object.defineProperty(b, key, desc);
+    else delete b[key];
   }
 }
 
