@@ -14,6 +14,7 @@ import conformance = require('@cnn/conformance');
 import conformanceVitest = require('@cnn/conformance/vitest');
 import cnnModels = require('@cnn/models');
 import modelsNode = require('@cnn/models/node');
+import onnx = require('@cnn/onnx');
 
 // Types from every entry point, used as types: a declaration that lost one fails to compile here.
 type RunConformanceOptions = Parameters<typeof conformanceVitest.runConformance>[1];
@@ -49,6 +50,14 @@ async function main(): Promise<void> {
   const decoded = cnnModels.decodeSafetensors(await cnnModels.encodeSafetensors(weights));
   const [firstName, firstWeight] = Object.entries(weights)[0];
   assert.deepEqual(Array.from(decoded[firstName].data), Array.from(await firstWeight.data()));
+
+  // ONNX: the model exported and imported back gives the same logits.
+  model.eval();
+  const imported: onnx.OnnxModel = await onnx.importOnnx(await onnx.exportOnnx(model, { inputShape: [1, 1, 28, 28] }));
+  imported.eval();
+  const probe = randn([1, 1, 28, 28]);
+  const [direct, viaOnnx] = [await model.forward(probe).data(), await imported.forward(probe).data()];
+  assert.ok(direct.every((v, i) => Math.abs(v - viaOnnx[i]) <= 1e-5), 'ONNX round trip');
 
   // Subpaths and the data files a package ships.
   assert.equal(geometry.convOutSize(5, 3, 1, 1, 0, 0), 3);

@@ -13,6 +13,7 @@ import { fixtureFiles, parseConformanceFile, type ConformanceFile } from '@cnn/c
 import type { RunConformanceOptions } from '@cnn/conformance/vitest';
 import { buildModel, decodeSafetensors, encodeSafetensors, models, summary, type ModelConfig } from '@cnn/models';
 import { MODEL_WEIGHTS_FILE } from '@cnn/models/node';
+import { exportOnnx, importOnnx, type OnnxModel } from '@cnn/onnx';
 
 // Types from every entry point, used as types: a declaration that lost one fails to compile here.
 const lenetConfig: models.LeNet5Config = models.lenet5().config;
@@ -48,6 +49,14 @@ const weights = Object.fromEntries(model.namedParameters());
 const decoded = decodeSafetensors(await encodeSafetensors(weights));
 const [firstName, firstWeight] = Object.entries(weights)[0];
 assert.deepEqual(Array.from(decoded[firstName].data), Array.from(await firstWeight.data()));
+
+// ONNX: the model exported and imported back gives the same logits.
+model.eval();
+const imported: OnnxModel = await importOnnx(await exportOnnx(model, { inputShape: [1, 1, 28, 28] }));
+imported.eval();
+const probe = randn([1, 1, 28, 28]);
+const [direct, viaOnnx] = [await model.forward(probe).data(), await imported.forward(probe).data()];
+assert.ok(direct.every((v, i) => Math.abs(v - viaOnnx[i]) <= 1e-5), 'ONNX round trip');
 
 // Subpaths and the data files a package ships.
 assert.equal(convOutSize(5, 3, 1, 1, 0, 0), 3);
