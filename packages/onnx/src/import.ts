@@ -1,8 +1,8 @@
 /** importOnnx: bytes → checked graph → OnnxModel. Every check runs before any tensor is computed. */
 import { fromBinary } from '@bufbuild/protobuf';
 import { Attributes } from './attributes.js';
-import { onnxFail, OnnxError } from './errors.js';
-import { ModelProtoSchema, type GraphProto, type ModelProto } from './generated/onnx.proto3_pb.js';
+import { onnxFail, OnnxError, OnnxUnsupportedError, type UnsupportedNode } from './errors.js';
+import { ModelProtoSchema, type GraphProto, type ModelProto, type NodeProto } from './generated/onnx.proto3_pb.js';
 import { OnnxModel, type PreparedGraph } from './model.js';
 import type { OpContext } from './ops/context.js';
 import { OPS } from './ops/index.js';
@@ -27,35 +27,97 @@ function decode(bytes: Uint8Array): ModelProto {
   return model;
 }
 
+/**
+ * Below opset 7 only operators whose definition has not changed since (the opset of their last change ≤ the model's):
+ * arithmetic, Gemm, BatchNormalization and Dropout changed at 7 (broadcasting, is_test), most activations at 6.
+ */
+const UNCHANGED_SINCE: Readonly<Record<string, number>> = {
+  AveragePool: 1, Concat: 4, Constant: 1, Conv: 1, ConvTranspose: 1, Flatten: 1, Gather: 1, GlobalAveragePool: 1,
+  GlobalMaxPool: 1, Identity: 1, LogSoftmax: 1, MatMul: 1, MaxPool: 1, ReduceMean: 1, Reshape: 5, Shape: 1, Slice: 1,
+  Softmax: 1, Split: 2, Squeeze: 1, Transpose: 1, Unsqueeze: 1, Pad: 2, Cast: 6, Clip: 6, Elu: 6, HardSigmoid: 6,
+  LeakyRelu: 6, Relu: 6, Sigmoid: 6, Sum: 6, Tanh: 6,
+};
+
 function opsetOf(model: ModelProto): number {
   const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!entry) onnxFail('importOnnx: the model imports no default-domain (ai.onnx) opset');
   const opset = Number(entry.version);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) onnxFail(`importOnnx: opset ${opset} is not supported (supported: ${MIN_OPSET} to ${MAX_OPSET})`);
+  const legacy = opset >= 1 && opset < MIN_OPSET && model.graph!.node.every((n) => (UNCHANGED_SINCE[n.opType] ?? Infinity) <= opset);
+  if (!legacy && (opset < MIN_OPSET || opset > MAX_OPSET)) {
+    const older = opset < MIN_OPSET ? `; below ${MIN_OPSET}, only graphs of operators unchanged since: ${Object.entries(UNCHANGED_SINCE).map(([op, v]) => `${op} ${v}`).join(', ')}` : '';
+    onnxFail(`importOnnx: opset ${opset} is not supported (supported: ${MIN_OPSET} to ${MAX_OPSET})${older}`);
+  }
   return opset;
 }
 
-/** One error naming every unsupported operator type with its nodes, before anything runs. */
-function checkOperators(graph: GraphProto, opset: number): void {
+function nodeLabel(n: NodeProto, i: number): string {
+  return n.name || `#${i} (output '${n.output[0] ?? ''}')`;
+}
+
+/** Operator types of the graph this package does not know. */
+function unknownOperators(graph: GraphProto): UnsupportedNode[] {
   const missing = new Map<string, string[]>();
   graph.node.forEach((n, i) => {
     const domain = n.domain === 'ai.onnx' ? '' : n.domain;
     const key = domain ? `${domain}.${n.opType}` : n.opType;
     if (domain === '' && Object.prototype.hasOwnProperty.call(OPS, n.opType)) return;
     const list = missing.get(key) ?? [];
-    list.push(n.name || `#${i} (output '${n.output[0] ?? ''}')`);
+    list.push(nodeLabel(n, i));
     missing.set(key, list);
   });
-  if (missing.size === 0) return;
-  const lines = [...missing].map(([op, nodes]) => `  ${op}: ${nodes.length} node${nodes.length > 1 ? 's' : ''} (${nodes.slice(0, 5).join(', ')}${nodes.length > 5 ? ', …' : ''})`);
-  onnxFail(`importOnnx: unsupported ONNX operator${missing.size > 1 ? 's' : ''} at opset ${opset}:\n${lines.join('\n')}\nSupported: ${Object.keys(OPS).sort().join(', ')}`);
+  return [...missing].map(([opType, nodes]) => ({ opType, nodes }));
+}
+
+/** Nodes of known operators whose options are out of scope (each operator's own `unsupported` check). */
+function unsupportedOptions(graph: GraphProto, opset: number, known: ReadonlyMap<string, Const>, ranks: ReadonlyMap<string, number>): UnsupportedNode[] {
+  const byReason = new Map<string, { opType: string; reason: string; nodes: string[] }>();
+  graph.node.forEach((n, index) => {
+    const impl = OPS[n.opType];
+    if (!impl?.unsupported) return;
+    const where = `${n.opType} node '${n.name || n.output[0]}'`;
+    const given = (i: number): string | undefined => (n.input[i] ? n.input[i] : undefined);
+    const reason = impl.unsupported({
+      where, opType: n.opType, opset, attrs: new Attributes(where, n),
+      numInputs: n.input.length, numOutputs: n.output.filter((o) => o !== '').length,
+      hasInput: (i) => given(i) !== undefined,
+      constant: (i) => (given(i) === undefined ? undefined : known.get(n.input[i])),
+      rank: (i) => {
+        const name = given(i);
+        if (name === undefined) return undefined;
+        return known.get(name)?.shape.length ?? ranks.get(name);
+      },
+    });
+    if (reason === undefined) return;
+    const key = `${n.opType}\u0000${reason}`;
+    const entry = byReason.get(key) ?? { opType: n.opType, reason, nodes: [] };
+    entry.nodes.push(nodeLabel(n, index));
+    byReason.set(key, entry);
+  });
+  return [...byReason.values()];
+}
+
+/** One error naming every unsupported operator type and option with its nodes, before anything runs. */
+function failUnsupported(items: UnsupportedNode[], opset: number): void {
+  if (items.length === 0) return;
+  const list = (nodes: readonly string[]): string => `${nodes.length} node${nodes.length > 1 ? 's' : ''} (${nodes.slice(0, 5).join(', ')}${nodes.length > 5 ? ', …' : ''})`;
+  const ops = items.filter((u) => !u.reason);
+  const options = items.filter((u) => u.reason);
+  const parts: string[] = [];
+  if (ops.length) {
+    parts.push(`unsupported ONNX operator${ops.length > 1 ? 's' : ''} at opset ${opset}:\n${ops.map((u) => `  ${u.opType}: ${list(u.nodes)}`).join('\n')}\nSupported: ${Object.keys(OPS).sort().join(', ')}`);
+  }
+  if (options.length) {
+    parts.push(`unsupported operator options at opset ${opset}:\n${options.map((u) => `  ${u.opType} with ${u.reason}: ${list(u.nodes)}`).join('\n')}`);
+  }
+  throw new OnnxUnsupportedError(`importOnnx: ${parts.join('\n')}`, items);
 }
 
 function prepare(model: ModelProto): PreparedGraph {
   const graph = model.graph!;
   const opset = opsetOf(model);
   if (graph.sparseInitializer.length > 0) onnxFail('importOnnx: sparse initializers are not supported');
-  checkOperators(graph, opset);
+  const unknown = unknownOperators(graph);
+  failUnsupported(unknown, opset);
 
   const initializers = new Map<string, Const>();
   for (const t of graph.initializer) initializers.set(t.name, constFromTensorProto(t, 'importOnnx: initializer'));
@@ -122,6 +184,10 @@ function prepare(model: ModelProto): PreparedGraph {
     });
     folded.add(index);
   });
+  const ranks = new Map<string, number>();
+  for (const i of inputs) if (i.shape) ranks.set(i.name, i.shape.length);
+  for (const [name, c] of initializers) ranks.set(name, c.shape.length);
+  failUnsupported(unsupportedOptions(graph, opset, new Map([...initializers, ...constants]), ranks), opset);
   return { name: graph.name, opset, nodes: graph.node, inputs, outputs, constants, initializerValues, tensors, folded };
 }
 

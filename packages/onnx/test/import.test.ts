@@ -1,16 +1,15 @@
-import '@cnn/backend-cpu';
-import { noGrad, setBackend, tensor } from '@cnn/core';
+import { noGrad, tensor } from '@cnn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importOnnx } from '../src/index.js';
+import { TEST_BACKENDS, useBackend } from './backends.js';
 import { loadFixture, relativeMaxError } from './fixtures.js';
-
-beforeAll(async () => {
-  await setBackend('cpu');
-});
 
 const SMALL = ['tiny_cnn_op13', 'tiny_cnn_op14', 'encoder_decoder_op13', 'encoder_decoder_op14', 'shape_arith_op13', 'squeezenet1_1_op13', 'shufflenet_v2_x0_5_op14'];
 
-describe('importOnnx gives PyTorch outputs (eval)', () => {
+describe.each(TEST_BACKENDS)('importOnnx gives PyTorch outputs (eval) on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
   for (const name of SMALL) {
     it(name, async () => {
       const f = loadFixture(name);
@@ -22,7 +21,7 @@ describe('importOnnx gives PyTorch outputs (eval)', () => {
         const y = outs[outName];
         expect(y.shape).toEqual(expected.shape);
         const err = relativeMaxError(await y.data(), expected.data);
-        console.log(`${name} ${outName}: max error ${err.toExponential(2)} of the largest value`);
+        console.log(`${backend} ${name} ${outName}: max error ${err.toExponential(2)} of the largest value`);
         expect(err).toBeLessThanOrEqual(1e-4);
       }
       model.dispose();

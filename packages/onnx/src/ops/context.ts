@@ -21,6 +21,22 @@ export interface OpContext {
   tensorInput(i: number): Tensor;
 }
 
+/** What an operator's support check sees at import, before anything runs. */
+export interface NodeInfo {
+  readonly where: string;
+  readonly opType: string;
+  readonly opset: number;
+  readonly attrs: Attributes;
+  readonly numInputs: number;
+  readonly numOutputs: number;
+  /** Whether input i is given (present and not named ''). */
+  hasInput(i: number): boolean;
+  /** Input i's value when it is known at import (a constant or an initializer), else undefined. */
+  constant(i: number): Const | undefined;
+  /** Input i's rank when it is known at import (graph inputs with a declared shape, initializers, constants). */
+  rank(i: number): number | undefined;
+}
+
 /** Implementation of one operator type: `run` on tensors; `host`, when all inputs are constants, on numbers. */
 export interface OpImpl {
   run(ctx: OpContext): Value[];
@@ -28,6 +44,9 @@ export interface OpImpl {
   /** Input positions whose values are read as constants (shapes, scales, pads, axes): initializers there are not
    * parameters. */
   constInputs?: readonly number[];
+  /** The option of this node that is out of scope (`mode 'cubic'`), or undefined when it is supported: importOnnx
+   * lists every such node with the unknown operators in one error, before anything runs. */
+  unsupported?(node: NodeInfo): string | undefined;
 }
 
 export function requireTensor(ctx: OpContext, i: number): Tensor {

@@ -71,6 +71,10 @@ function clip(ctx: OpContext): Tensor {
     if (min) lo = min.data[0];
     if (max) hi = max.data[0];
   }
+  if (x.dtype !== 'float32') {
+    // Integer inputs (int8, uint8…) clip exactly in float32 below 2^24, and stay integers.
+    return F.cast(F.clamp(F.cast(x, 'float32'), lo, hi), x.dtype);
+  }
   if (lo === 0 && hi === 6) return F.relu6(x);
   return F.clamp(x, lo, hi);
 }

@@ -2,9 +2,10 @@
 import type { OpImpl } from './context.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { NN_OPS } from './nn.js';
+import { RESIZE_OPS } from './resize.js';
 import { SHAPE_OPS } from './shape.js';
 
-export const OPS: Readonly<Record<string, OpImpl>> = { ...ELEMENTWISE_OPS, ...NN_OPS, ...SHAPE_OPS };
+export const OPS: Readonly<Record<string, OpImpl>> = { ...ELEMENTWISE_OPS, ...NN_OPS, ...RESIZE_OPS, ...SHAPE_OPS };
 
 /** Every supported operator type, sorted. */
 export function supportedOperators(): string[] {

@@ -273,8 +273,14 @@ export const SHAPE_OPS: Record<string, OpImpl> = {
     run: (ctx) => {
       let x = requireTensor(ctx, 0);
       for (const { axis, start, end, step } of sliceSpec(ctx, x.shape)) {
-        if (step < 0) onnxFail(`${ctx.where}: negative steps on tensors are not supported (only on constants)`);
-        x = F.slice(x, axis, start, end, step);
+        if (step > 0) {
+          x = F.slice(x, axis, start, end, step);
+          continue;
+        }
+        // Backwards: start, start + step, … > end, one slice per element (core has no reversed slice).
+        const parts: Tensor[] = [];
+        for (let i = start; i > end; i += step) parts.push(F.slice(x, axis, i, i + 1));
+        x = parts.length === 1 ? parts[0] : parts.length > 1 ? F.concat(parts, axis) : F.slice(x, axis, 0, 0);
       }
       return [x];
     },
