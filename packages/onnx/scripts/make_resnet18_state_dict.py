@@ -17,7 +17,8 @@ Large (checked when present): resnet18_torchvision.safetensors — torchvision's
 torch.manual_seed(0), batch-norm running statistics and affine parameters made non-trivial — and
 resnet18_torchvision.json with an input of 1x3x224x224 and PyTorch's float32 logits.
 
-JSON layout as make_fixtures.py: {"input": T, "outputs": {"logits": T}} with T = {"shape", "base64": float32 LE}.
+JSON layout as make_fixtures.py: {"input": T, "outputs": {"logits": T}, "stateDictNames": [torchvision's names, in
+order]} with T = {"shape", "base64": float32 LE}.
 """
 import argparse
 import copy
@@ -44,7 +45,7 @@ def record(model, x, path):
     d = (y.double() - y64).abs().max().item()
     print(f"{os.path.basename(path)}: logits |max| {y.abs().max().item():.4g}, torch float32 vs float64 max |diff| {d:.3g}")
     with open(path, "w") as f:
-        json.dump({"input": enc(x), "outputs": {"logits": enc(y)}}, f)
+        json.dump({"input": enc(x), "outputs": {"logits": enc(y)}, "stateDictNames": list(model.state_dict().keys())}, f)
 
 
 def main():

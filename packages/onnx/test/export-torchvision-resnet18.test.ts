@@ -27,19 +27,22 @@ interface Stored {
   data: Float32Array;
 }
 
-/** { input, outputs: { logits } } as written by the script: float32 little-endian, base64. */
-function readCase(path: string): { input: Stored; logits: Stored } {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { input: { shape: number[]; base64: string }; outputs: { logits: { shape: number[]; base64: string } } };
+/** { input, outputs: { logits }, stateDictNames } as written by the script: float32 little-endian, base64. */
+function readCase(path: string): { input: Stored; logits: Stored; names: string[] } {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as {
+    input: { shape: number[]; base64: string }; outputs: { logits: { shape: number[]; base64: string } }; stateDictNames: string[];
+  };
   const decode = (t: { shape: number[]; base64: string }): Stored => {
     const buf = Buffer.from(t.base64, 'base64');
     return { shape: t.shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
   };
-  return { input: decode(raw.input), logits: decode(raw.outputs.logits) };
+  return { input: decode(raw.input), logits: decode(raw.outputs.logits), names: raw.stateDictNames };
 }
 
 /** Eval forward in cnn, export, ONNX Runtime: both against PyTorch's logits, and the file's initializers named as torchvision's state dict. */
-async function check(label: string, model: nn.Module, c: { input: Stored; logits: Stored }, torchNames: string[], opset: number): Promise<void> {
+async function check(label: string, model: nn.Module, c: { input: Stored; logits: Stored; names: string[] }, opset: number): Promise<void> {
   model.eval();
+  expect(Object.keys(model.stateDict())).toEqual(c.names); // torchvision's names, in torchvision's order
   const x = tensor(c.input.data, c.input.shape);
   const y = noGrad(() => model.forward(x));
   const ours = Float32Array.from(await y.data());
@@ -49,7 +52,7 @@ async function check(label: string, model: nn.Module, c: { input: Stored; logits
   const bytes = await exportOnnx(model, { inputShape: c.input.shape, opset });
   const inits = new Map(fromBinary(ModelProtoSchema, bytes).graph!.initializer.map((t) => [t.name, t.dims.map(Number)]));
   const sd = model.stateDict();
-  for (const name of torchNames) expect(inits.get(name), name).toEqual(sd[name].shape);
+  for (const name of c.names) expect(inits.get(name), name).toEqual(sd[name].shape);
   const ort = await runOrt(bytes, c.input.data, c.input.shape);
   expect(ort.dims).toEqual(c.logits.shape);
   const ortVsTorch = relError(ort.data, c.logits.data);
@@ -83,18 +86,19 @@ describe('torchvision ResNet-18 state dict → models.resnet18 → exportOnnx �
     const c = readCase(join(FIXTURES, 'resnet18_pseudo.json'));
     const model = models.resnet18();
     applyPseudoWeights(model);
-    const names = Object.keys(model.stateDict());
-    await check('resnet18 pseudo-weights', model, c, names, 13);
+    await check('resnet18 pseudo-weights', model, c, 13);
     model.dispose();
   });
 
-  it.skipIf(!HAS_LARGE)('random-init state dict from safetensors (fixtures-large/; 1000 classes, 1×3×224×224) — skipped when absent: make_resnet18_state_dict.py --large', async () => {
+  const largeTitle = 'random-init state dict from safetensors (fixtures-large/; 1000 classes, 1×3×224×224)';
+  it.skipIf(!HAS_LARGE)(HAS_LARGE ? largeTitle : `${largeTitle}: ABSENT, run make_resnet18_state_dict.py --large`, async () => {
     const c = readCase(LARGE_JSON);
     const entries = await loadSafetensors(LARGE_WEIGHTS);
     const model = models.resnet18();
     const { missingKeys, unexpectedKeys } = model.loadStateDict(toStateDict(entries)); // strict: throws on any mismatch
     expect([missingKeys, unexpectedKeys]).toEqual([[], []]);
-    await check('resnet18 torchvision state dict', model, c, Object.keys(entries), 13);
+    expect(Object.keys(entries).sort()).toEqual([...c.names].sort());
+    await check('resnet18 torchvision state dict', model, c, 13);
     model.dispose();
   });
 });
