@@ -56,6 +56,8 @@ const NUMERIC_OPTIONS: NumericOption[] = [
   { command: 'reconstruct', option: 'noise', allowed: 'a finite number > 0', bad: POSITIVE_BAD },
   { command: 'reconstruct', option: 'seed', allowed: 'an integer ≥ 0', bad: INTEGER_BAD(0) },
   { command: 'reconstruct', option: 'scale', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
+  // export checks --opset before the model source, which is absent here.
+  { command: 'export', option: 'opset', allowed: 'an integer ≥ 1', bad: INTEGER_BAD(1) },
 ];
 
 /** What the message says for a value: integers beyond 2^53 − 1 get the upper bound too. */

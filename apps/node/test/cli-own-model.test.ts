@@ -55,6 +55,6 @@ describe('a saveModel folder of a user architecture (no cnn.json)', () => {
     expect(e.stdout).toMatch(/Sequential from .*mine on 16 mnist test images/);
     const bad = await inProcess('summary', '--model-dir', dir, '--model', 'lenet5');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/give one of --model <name>, --model-dir <dir> and --config <config\.json>/);
+    expect(bad.stderr).toMatch(/give one of --model <name>, --model-dir <dir>, --config <config\.json> and --onnx <file\.onnx>/);
   });
 });

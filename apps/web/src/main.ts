@@ -4,7 +4,7 @@
  * through one queue, so a backend switch never disposes a model that a prediction is still reading.
  */
 import { F, noGrad, setBackend, tensor, type nn, type Tensor } from '@cnn/core';
-import { buildModelFromFile, describeConfig, encodeModelFile, forwardWithFeatureMaps, preprocessDigit, readModelFile, summary, type DigitInput, type ModelFileContents, type SummaryResult } from '@cnn/models';
+import { buildModelFromFile, describeConfig, encodeModelFile, forwardWithFeatureMaps, preprocessDigit, readModelFile, summary, type DigitInput, type ModelConfig, type ModelFileContents, type ModelMetadata, type SummaryResult } from '@cnn/models';
 import type { AppApi, BackendName } from './app-api.js';
 import { BackendPanel } from './backend-panel.js';
 import { isBackendName, startBackend } from './backends.js';
@@ -12,7 +12,7 @@ import { byTestId, errorMessage } from './dom.js';
 import { DrawPad } from './draw-pad.js';
 import { decodeImageFile, type InputImage } from './input.js';
 import { InsideView } from './inside-view.js';
-import type { ModelFile } from './model-file.js';
+import { isOnnxFile, type ModelFile } from './model-file.js';
 import { ModelPanel } from './model-panel.js';
 import { clearStoredModel, loadStoredModel, storeModel } from './model-store.js';
 import { modelFileFromUpload } from './model-upload.js';
@@ -26,7 +26,12 @@ const PRETRAINED_SOURCE = 'pretrained';
 
 interface Current {
   file: ModelFile;
-  contents: ModelFileContents;
+  /** A cnn model file's contents; null for an ONNX graph (which is kept, downloaded and rebuilt from its own bytes). */
+  contents: ModelFileContents | null;
+  /** Class names, input shape, normalisation (the file's, or for an ONNX graph without cnn metadata, derived). */
+  meta: ModelMetadata;
+  /** The model panel's words for the architecture. */
+  architecture: string;
   model: nn.Module;
   summary: SummaryResult;
   /** Whether this model is the one kept in IndexedDB. */
@@ -69,14 +74,15 @@ class App implements AppApi {
 
   currentModel(): ModelFile {
     if (!this.current) throw new Error('currentModel: no model is loaded yet (wait for document.body.dataset.ready)');
-    return { bytes: this.current.file.bytes, source: this.current.file.source };
+    const { bytes, source, format } = this.current.file;
+    return { bytes, source, ...(format ? { format } : {}) };
   }
 
   async setModel(file: ModelFile, opts: { persist?: boolean; source?: string } = {}): Promise<void> {
-    const named: ModelFile = { bytes: file.bytes, source: opts.source ?? file.source };
+    const named: ModelFile = { bytes: file.bytes, source: opts.source ?? file.source, ...(isOnnxFile(file) ? { format: 'onnx' as const } : {}) };
     await this.busy(async () => {
       await this.exclusive(async () => {
-        const next = this.build(named, false);
+        const next = await this.build(named, false);
         if (opts.persist) {
           try {
             await storeModel(named);
@@ -129,7 +135,7 @@ class App implements AppApi {
     if (stored) {
       try {
         await this.exclusive(async () => {
-          const next = this.build(stored, true);
+          const next = await this.build(stored, true);
           await this.install(next);
         });
         this.notify(`Restored the model kept in this browser (${stored.source}, saved ${new Date(stored.savedAt).toLocaleString()}).`);
@@ -147,7 +153,7 @@ class App implements AppApi {
     const response = await fetch(PRETRAINED_URL);
     if (!response.ok) throw new Error(`could not fetch the pretrained model ${PRETRAINED_URL}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
-    await this.exclusive(async () => this.install(this.build({ bytes, source: PRETRAINED_SOURCE }, false)));
+    await this.exclusive(async () => this.install(await this.build({ bytes, source: PRETRAINED_SOURCE }, false)));
   }
 
   // ---- model -------------------------------------------------------------------------------------------------
@@ -159,13 +165,26 @@ class App implements AppApi {
     return run;
   }
 
-  /** Reads a model file and builds its model on the active backend (throws, building nothing, for a bad file). */
-  private build(file: ModelFile, stored: boolean): Current {
-    const contents = readModelFile(file.bytes);
-    const model = buildModelFromFile(contents);
+  /** Reads a model file (cnn's, or an ONNX graph) and builds its model on the active backend (throws, building
+   * nothing, for a bad file). */
+  private async build(file: ModelFile, stored: boolean): Promise<Current> {
+    let contents: ModelFileContents | null = null;
+    let model: nn.Module;
+    let meta: ModelMetadata;
+    let architecture: string;
+    if (isOnnxFile(file)) {
+      // Loaded on first use: the ONNX importer and its protobuf schema stay out of the page's first download.
+      const { readOnnxModel } = await import('./onnx-file.js');
+      ({ model, meta, architecture } = await readOnnxModel(file.bytes, file.source));
+    } else {
+      contents = readModelFile(file.bytes);
+      model = buildModelFromFile(contents);
+      meta = contents.meta;
+      architecture = describeArchitecture(contents.config);
+    }
     try {
-      const s = summary(model, [1, ...contents.meta.inputShape]);
-      return { file, contents, model, summary: s, stored };
+      const s = summary(model, [1, ...meta.inputShape]);
+      return { file, contents, meta, architecture, model, summary: s, stored };
     } catch (err) {
       model.dispose();
       throw err;
@@ -178,8 +197,7 @@ class App implements AppApi {
     this.current = next;
     this.version++;
     old?.model.dispose();
-    const meta = next.contents.meta;
-    this.prediction.setClasses(meta.classNames);
+    this.prediction.setClasses(next.meta.classNames);
     this.renderModel();
     await this.inside.showModel(next.model, next.summary);
   }
@@ -187,14 +205,10 @@ class App implements AppApi {
   private renderModel(): void {
     const c = this.current;
     if (!c) return;
-    const { config, meta } = c.contents;
-    const { type, ...options } = config as unknown as { type: string } & Record<string, unknown>;
-    const opts = Object.entries(options).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
-    // A user's own architecture (nn layers in containers) in a few words, not its whole config.
-    const own = 'layers' in options || 'modules' in options;
+    const meta = c.meta;
     this.modelPanel.render({
       source: c.file.source,
-      architecture: own ? describeConfig(config) : opts ? `${type} (${opts})` : type,
+      architecture: c.architecture,
       parameters: c.model.numParameters(),
       dataset: meta.dataset,
       testAccuracy: meta.testAccuracy,
@@ -209,9 +223,10 @@ class App implements AppApi {
   private async downloadModel(): Promise<void> {
     const c = this.current;
     if (!c) throw new Error('no model is loaded yet');
-    const bytes = await this.busy(() => this.exclusive(() => encodeModelFile(c.model, c.contents.meta)));
-    const type = c.contents.config.type;
-    const name = `${type}-${c.contents.meta.dataset ?? 'model'}.safetensors`;
+    // An ONNX graph is downloaded as the file it came from (the page does not change its weights).
+    const contents = c.contents;
+    const bytes = contents ? await this.busy(() => this.exclusive(() => encodeModelFile(c.model, contents.meta))) : c.file.bytes;
+    const name = contents ? `${contents.config.type}-${contents.meta.dataset ?? 'model'}.safetensors` : /\.onnx$/i.test(c.file.source) ? c.file.source : 'model.onnx';
     const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }));
     const a = document.createElement('a');
     a.href = url;
@@ -260,7 +275,7 @@ class App implements AppApi {
           try {
             await startBackend(name);
             this.backend = name;
-            if (this.current) await this.install(this.build(this.current.file, this.current.stored));
+            if (this.current) await this.install(await this.build(this.current.file, this.current.stored));
             this.notify(`Switched to the ${name} backend.`);
           } catch (err) {
             this.backend = previous;
@@ -314,7 +329,7 @@ class App implements AppApi {
     const c = this.current;
     if (!c) return;
     const stale = (): boolean => this.version !== version || this.current !== c;
-    const meta = c.contents.meta;
+    const meta = c.meta;
     const [channels, height, width] = meta.inputShape;
     const pre = this.input ? this.preprocessed(this.input, height, meta.normalize ?? null) : null;
     if (!pre || pre.empty) {
@@ -380,6 +395,15 @@ class App implements AppApi {
     byTestId('upload-figure').hidden = true;
     this.setInput(null);
   }
+}
+
+/** A cnn architecture config in the model panel's words: a models type with its options, or a user's own
+ * architecture (nn layers in containers) in a few words, not its whole config. */
+function describeArchitecture(config: ModelConfig): string {
+  const { type, ...options } = config as unknown as { type: string } & Record<string, unknown>;
+  const opts = Object.entries(options).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ');
+  const own = 'layers' in options || 'modules' in options;
+  return own ? describeConfig(config) : opts ? `${type} (${opts})` : type;
 }
 
 function repeatPlanes(plane: Float32Array, channels: number): Float32Array {

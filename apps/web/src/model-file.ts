@@ -8,4 +8,11 @@ export interface ModelFile {
   bytes: Uint8Array;
   /** Where it came from, for the UI: 'pretrained', 'trained in the page', a file name. */
   source: string;
+  /** 'onnx' for an ONNX graph (an uploaded .onnx file, run as it is: src/onnx-file.ts); absent for a cnn model file. */
+  format?: 'onnx';
+}
+
+/** Whether a model file is ONNX (its recorded format, or the name it was uploaded under). */
+export function isOnnxFile(file: ModelFile): boolean {
+  return file.format === 'onnx' || /\.onnx$/i.test(file.source);
 }

@@ -58,7 +58,7 @@ export async function loadStoredModel(): Promise<StoredModel | null> {
 }
 
 export async function storeModel(file: ModelFile): Promise<void> {
-  const record: StoredModel = { bytes: file.bytes.slice(), source: file.source, savedAt: Date.now() };
+  const record: StoredModel = { bytes: file.bytes.slice(), source: file.source, savedAt: Date.now(), ...(file.format ? { format: file.format } : {}) };
   await withStore('readwrite', (s) => s.put(record, KEY));
 }
 

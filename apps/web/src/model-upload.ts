@@ -1,7 +1,7 @@
 /**
  * Turning the files a user picked into one model file. Accepted: one `.safetensors` file made by the page (or by
- * encodeModelFile), or the CLI's model folder: `config.json` + `model.safetensors`, optionally with `cnn.json` (class
- * names, normalisation, test accuracy). The pair is converted into a single file (encodeModelFile), so that download,
+ * encodeModelFile), one `.onnx` file (run as it is: src/onnx-file.ts), or the CLI's model folder: `config.json` +
+ * `model.safetensors`, optionally with `cnn.json` (class names, normalisation, test accuracy). The pair is converted into a single file (encodeModelFile), so that download,
  * IndexedDB and backend switches all handle one format.
  */
 import { encodeModelFileContents, readModelFile, type ModelMetadata } from '@cnn/models';
@@ -53,9 +53,11 @@ export async function modelFileFromUpload(files: readonly File[]): Promise<Model
     if (lower(file) === 'config.json' || lower(file) === 'cnn.json') {
       throw new Error(`model upload: ${file.name} alone holds no weights; choose it together with model.safetensors (select both files)`);
     }
+    if (lower(file).endsWith('.onnx')) return { bytes: await bytesOf(file), source: file.name, format: 'onnx' };
     // setModel reads it (readModelFile: clear errors for PNGs, truncated or foreign files, files without a config).
     return { bytes: await bytesOf(file), source: file.name };
   }
+  if (files.some((f) => lower(f).endsWith('.onnx'))) throw new Error(`model upload: an .onnx file holds a whole model; choose it alone (got ${files.map((f) => f.name).join(', ')})`);
   const config = files.find((f) => lower(f) === 'config.json');
   const meta = files.find((f) => lower(f) === 'cnn.json');
   const weights = files.filter((f) => f !== config && f !== meta);

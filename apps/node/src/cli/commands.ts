@@ -11,7 +11,9 @@ import { choiceArg, CliError, intArg, numArg, type CommandSpec, type Parsed } fr
 import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
 import { buildDenoiser, DEFAULT_NOISE, isDenoiser, reconstruct as writeReconstruction } from './denoise.js';
 import { buildModel, MODEL_NAMES } from './models.js';
-import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, type LoadedModel } from './model-dir.js';
+import { loadModelSource, modelSource, MODEL_SOURCE_OPTIONS, type LoadedModel, type ModelSource } from './model-dir.js';
+import { exportCmd, printOnnxSummary } from './onnx-commands.js';
+import { parseNormalize } from './onnx-model.js';
 import { readResume, type TrainRun } from './checkpoints.js';
 import { printEvaluation, runTraining } from './train.js';
 
@@ -31,6 +33,12 @@ export interface Command {
 const LR_DEFAULT_TEXT = '0.002 (adam), 0.01 (sgd)';
 
 const backendOpt = { type: 'string', arg: '<name>', help: `compute backend: ${BACKENDS.join(' | ')}`, default: 'cpu' } as const;
+
+/** --normalize of predict and eval: for an .onnx model, how its input pixels are scaled. */
+const NORMALIZE_OPTION = {
+  type: 'string', arg: '<how>',
+  help: "with an .onnx model: none (v/255) | mnist | fashion-mnist | <mean>,<std> (default: what the file's cnn.meta says, else none)",
+} as const;
 
 function loadSplit(name: DatasetName, split: 'train' | 'test'): ImageDataset {
   return loadDataset(name, { split });
@@ -121,9 +129,10 @@ const evalCmd: Command = {
   spec: {
     name: 'eval',
     summary: 'Evaluate a trained model on a test split: accuracy, loss, per-class accuracy, confusion matrix.',
-    usage: 'eval (--model-dir <dir> | --model <file.safetensors>) [--dataset <name>] [--backend cpu] [--limit n]',
+    usage: 'eval (--model-dir <dir> | --model <file.safetensors|file.onnx>) [--dataset <name>] [--backend cpu] [--limit n]',
     options: {
       ...MODEL_SOURCE_OPTIONS,
+      normalize: NORMALIZE_OPTION,
       dataset: { type: 'string', arg: '<name>', help: `${DATASETS.join(' | ')} (default: the one it was trained on)` },
       backend: backendOpt,
       limit: { type: 'string', arg: '<n>', help: 'evaluate only the first n test images' },
@@ -135,15 +144,21 @@ const evalCmd: Command = {
     const limit = intArg(c, 'limit', v.limit, 1);
     const batchSize = intArg(c, 'batch-size', v['batch-size'], 1)!;
     const src = modelSource(c, v); // fail on a bad folder or file before loading anything
+    const normalize = onnxNormalize(c, src, v.normalize);
     const backendName = choiceArg(c, 'backend', v.backend, BACKENDS);
     if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
     await useBackend(backendName as BackendChoice);
-    const m = await loadModelSource(src);
+    const m = await loadModelSource(src, normalize);
     try {
       if (isDenoiser(m.name)) throw new CliError(`${c}: ${m.source} is a denoising ${m.name}, not a classifier; its test MSE and PSNR come from train, and pnpm cnn reconstruct --model-dir <dir> --out grid.png shows it at work`, 2);
       const datasetName = datasetFor(c, v.dataset, m);
       const testSet = loadSplit(datasetName, 'test');
-      const loader = new DataLoader(testSet, { batchSize, normalize: m.normalize, limit });
+      noteForeignOnnx(m);
+      // A graph exported for a fixed batch size (cnn export writes N = 1) runs only on batches of that size.
+      const fixed = m.onnx?.batch ?? null;
+      if (fixed !== null && fixed !== batchSize) log(`${m.source} is exported for batches of ${fixed}: evaluating ${fixed} image${fixed > 1 ? 's' : ''} at a time`);
+      const loader = new DataLoader(testSet, { batchSize: fixed ?? batchSize, normalize: m.normalize, limit });
+      if (fixed !== null && loader.size % fixed !== 0) throw new CliError(`${c}: ${m.source} takes batches of exactly ${fixed}; choose a --limit that is a multiple of ${fixed}`, 2);
       const t0 = performance.now();
       const r = await evaluate(m.model, loader);
       log(`${m.name} from ${m.source} on ${loader.size} ${datasetName} test images (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -155,6 +170,20 @@ const evalCmd: Command = {
   },
 };
 
+/** --normalize, which only an .onnx model takes (a cnn model file or folder records its own normalisation). */
+function onnxNormalize(c: string, src: ModelSource, v: unknown): { mean: number; std: number } | null | undefined {
+  const n = parseNormalize(c, v);
+  if (n !== undefined && !('onnx' in src)) throw new CliError(`${c}: --normalize goes with an .onnx model; a cnn model records its own normalisation`, 2);
+  return n;
+}
+
+/** Says how an ONNX file without cnn's metadata is read (class names, pixel scaling). */
+function noteForeignOnnx(m: LoadedModel): void {
+  if (!m.onnx?.foreign) return;
+  const n = m.normalize ? `(v/255 − ${m.normalize.mean})/${m.normalize.std}` : 'v/255 (--normalize to change)';
+  log(`${m.source}: no cnn metadata in the file: classes are output indices 0…${m.classNames.length - 1}, pixels fed as ${n}`);
+}
+
 export const PREPROCESS = ['mnist', 'resize'] as const;
 
 const predict: Command = {
@@ -164,9 +193,10 @@ const predict: Command = {
       'Classify a PNG image with a trained model. --preprocess mnist (default) prepares it as MNIST was made: ink found and ' +
       'cropped (dark-on-light inverted, paper background removed), scaled into a 20×20 box and centred by mass in 28×28; ' +
       '--preprocess resize just resizes the whole image.',
-    usage: 'predict (--model-dir <dir> | --model <file.safetensors>) [--preprocess mnist|resize] <image.png>',
+    usage: 'predict (--model-dir <dir> | --model <file.safetensors|file.onnx>) [--preprocess mnist|resize] [--normalize <how>] <image.png>',
     options: {
       ...MODEL_SOURCE_OPTIONS,
+      normalize: NORMALIZE_OPTION,
       backend: backendOpt,
       preprocess: { type: 'string', arg: '<mnist|resize>', help: 'mnist: crop the ink, 20×20 box, centre by mass (photos, drawings); resize: the whole image to the model input', default: 'mnist' },
       invert: { type: 'string', arg: '<auto|yes|no>', help: 'invert grey levels (models expect light strokes on black)', default: 'auto' },
@@ -178,11 +208,13 @@ const predict: Command = {
     const invert = choiceArg(c, 'invert mode', v.invert, ['auto', 'yes', 'no'] as const);
     const mode = choiceArg(c, 'preprocess mode', v.preprocess, PREPROCESS);
     const src = modelSource(c, v);
+    const normalize = onnxNormalize(c, src, v.normalize);
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
     const img = await readPng(positionals[0]);
-    const m = await loadModelSource(src);
+    const m = await loadModelSource(src, normalize);
     let p: number[];
     try {
+      noteForeignOnnx(m);
       if (isDenoiser(m.name)) throw new CliError(`${c}: ${m.source} is a denoising ${m.name}, not a classifier; use pnpm cnn reconstruct`, 2);
       const [channels, height, width] = m.inputShape;
       if (channels !== 1 || (mode === 'mnist' && height !== width)) {
@@ -204,6 +236,7 @@ const predict: Command = {
       const probs = noGrad(() => tidy(() => F.softmax(m.model.forward(tensor(input.data, input.shape)), 1)));
       p = Array.from(await probs.data(), Number);
       probs.dispose();
+      if (p.length !== m.classNames.length) throw new CliError(`${c}: ${m.source} gives ${p.length} outputs but names ${m.classNames.length} classes`);
     } finally {
       m.model.dispose();
     }
@@ -216,7 +249,7 @@ const predict: Command = {
 };
 
 /** N,C,H,W[…]: at least two comma-separated integers ≥ 1 (decimal digits only, as intArg takes them). */
-function parseShape(c: string, s: string): number[] {
+export function parseShape(c: string, s: string): number[] {
   const parts = s.split(',').map((d) => d.trim());
   const dims = parts.map((d) => (/^\d+$/.test(d) ? Number(d) : NaN));
   if (dims.length < 2 || !dims.every((d) => Number.isSafeInteger(d) && d >= 1)) {
@@ -244,11 +277,12 @@ const summary: Command = {
   spec: {
     name: 'summary',
     summary: 'Print a layer-by-layer summary of an architecture (output shapes, parameters, MACs, receptive fields).',
-    usage: 'summary (--model <name> | --model-dir <dir> | --config <config.json>) [--input 1,1,28,28] [--classes 10]',
+    usage: 'summary (--model <name> | --model-dir <dir> | --config <config.json> | --onnx <file.onnx>) [--input 1,1,28,28] [--classes 10]',
     options: {
       model: { type: 'string', arg: '<name>', help: `architecture: ${MODEL_NAMES.join(' | ')} (default lenet5)` },
       'model-dir': { type: 'string', arg: '<dir>', help: 'a saved model folder (train --out, or saveModel: a model of your own too)' },
       config: { type: 'string', arg: '<config.json>', help: "an architecture config: a models type, or your own nn layers ({ \"type\": \"Sequential\", \"layers\": [...] })" },
+      onnx: { type: 'string', arg: '<file.onnx>', help: "an ONNX model: its nodes with output shapes and parameters (input: the graph's own)" },
       input: { type: 'string', arg: '<shape>', help: "input shape N,C,H,W (default 1,1,28,28; a saved model's own input shape)" },
       classes: { type: 'string', arg: '<n>', help: 'number of classes', default: '10' },
       'model-options': { type: 'string', arg: '<json>', help: 'extra architecture options (JSON object)' },
@@ -257,7 +291,13 @@ const summary: Command = {
   },
   async run({ values: v }) {
     const c = 'summary';
-    if ([v.model, v['model-dir'], v.config].filter((x) => x !== undefined).length > 1) throw new CliError(`${c}: give one of --model <name>, --model-dir <dir> and --config <config.json>`, 2);
+    if ([v.model, v['model-dir'], v.config, v.onnx].filter((x) => x !== undefined).length > 1) throw new CliError(`${c}: give one of --model <name>, --model-dir <dir>, --config <config.json> and --onnx <file.onnx>`, 2);
+    if (v.onnx !== undefined) {
+      const input = v.input !== undefined ? parseShape(c, String(v.input)) : undefined;
+      await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
+      await printOnnxSummary(String(v.onnx), input);
+      return;
+    }
     const name = choiceArg(c, 'model', v.model ?? 'lenet5', MODEL_NAMES);
     const src = v['model-dir'] !== undefined ? modelSource(c, v) : null;
     const classes = intArg(c, 'classes', v.classes, 1)!;
@@ -303,6 +343,7 @@ const featuremaps: Command = {
     const c = 'featuremaps';
     const index = intArg(c, 'index', v.index, 0)!;
     const src = modelSource(c, v);
+    if ('onnx' in src) throw new CliError(`${c}: ${src.onnx} is an ONNX graph, which has no cnn layers to show; use the model folder or .safetensors file it was exported from`, 2);
     if (v.dataset !== undefined) choiceArg(c, 'dataset', v.dataset, DATASETS);
     await useBackend(choiceArg(c, 'backend', v.backend, BACKENDS) as BackendChoice);
     const m = await loadModelSource(src);
@@ -395,4 +436,4 @@ function jsonArg(c: string, name: string, v: unknown): Record<string, unknown> |
   throw new CliError(`${c}: --${name} must be a JSON object, got '${String(v)}'`, 2);
 }
 
-export const COMMANDS: Record<string, Command> = { train, eval: evalCmd, predict, summary, featuremaps, reconstruct };
+export const COMMANDS: Record<string, Command> = { train, eval: evalCmd, predict, summary, featuremaps, reconstruct, export: exportCmd };

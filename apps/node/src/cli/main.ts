@@ -1,5 +1,5 @@
 /**
- * The cnn command-line interface: `pnpm cnn <command> [options]` (train, eval, predict, summary, featuremaps, reconstruct).
+ * The cnn command-line interface: `pnpm cnn <command> [options]` (train, eval, predict, summary, featuremaps, reconstruct, export).
  * Errors print as one line (a stack trace only with --verbose) and exit non-zero: 2 for usage errors, 1 otherwise.
  */
 import { CliError, helpText, parseCommand } from './args.js';
@@ -14,6 +14,7 @@ commands:
   summary      print an architecture's layers and parameter counts
   featuremaps  render a trained model's feature maps as a PNG
   reconstruct  denoise test images with a trained autoencoder / U-Net: a PNG grid noisy → reconstruction → original
+  export       write a trained model as an ONNX file (predict, eval and summary --onnx read .onnx files too)
 
 run 'pnpm cnn <command> --help' for a command's options`;
 

@@ -15,6 +15,7 @@ import type { ModelMetadata } from '@cnn/models';
 import { loadModel, loadModelFile, saveModel, writeFileAtomic, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '@cnn/models/node';
 import { CliError } from './args.js';
 import type { ModelName } from './models.js';
+import { isOnnxPath, loadOnnxFile } from './onnx-model.js';
 
 export const META_FILE = 'cnn.json';
 
@@ -108,18 +109,23 @@ export interface LoadedModel {
   dataset?: string;
   /** A model folder's cnn.json: the noise a denoiser was trained on. */
   noise?: { std: number; clamp: boolean };
+  /** An .onnx model: the graph's fixed batch size (null: any), and whether it lacks cnn's metadata. */
+  onnx?: { batch: number | null; foreign: boolean };
 }
+
+/** What a command line names: a model folder, a .safetensors file (with an optional config.json), or an .onnx file. */
+export type ModelSource = { dir: string } | { file: string; config?: string; source?: string } | { onnx: string };
 
 export const MODEL_SOURCE_OPTIONS = {
   'model-dir': { type: 'string', arg: '<dir>', help: 'model folder written by train --out' },
-  model: { type: 'string', arg: '<file>', help: 'a single .safetensors model file (e.g. <dir>/model.safetensors, or one downloaded from the web app)' },
+  model: { type: 'string', arg: '<file>', help: 'a single .safetensors model file (e.g. <dir>/model.safetensors, or one downloaded from the web app), or an .onnx file' },
   config: { type: 'string', arg: '<config.json>', help: "with --model: the architecture, for a .safetensors file that does not embed it" },
 } as const;
 
 /** Which form the command line names, checked before any loading: exactly one of --model-dir and --model. A folder
  * without cnn.json (written by saveModel, e.g. a user's own nn.Sequential) is read as its model.safetensors with its
  * config.json. */
-export function modelSource(cmd: string, v: Record<string, unknown>): { dir: string } | { file: string; config?: string; source?: string } {
+export function modelSource(cmd: string, v: Record<string, unknown>): ModelSource {
   const dir = v['model-dir'];
   const file = v.model;
   if (dir !== undefined && file !== undefined) throw new CliError(`${cmd}: give either --model-dir <dir> or --model <file.safetensors>, not both`, 2);
@@ -135,12 +141,21 @@ export function modelSource(cmd: string, v: Record<string, unknown>): { dir: str
   const path = String(file);
   if (!existsSync(path)) throw new CliError(`${cmd}: model file ${path} does not exist`);
   if (statSync(path).isDirectory()) throw new CliError(`${cmd}: ${path} is a folder; use --model-dir ${path} (or --model ${join(path, MODEL_WEIGHTS_FILE)})`, 2);
+  if (isOnnxPath(path)) {
+    if (v.config !== undefined) throw new CliError(`${cmd}: --config is for .safetensors files; an .onnx file holds its whole graph`, 2);
+    return { onnx: path };
+  }
   if (v.config !== undefined && !existsSync(String(v.config))) throw new CliError(`${cmd}: config file ${String(v.config)} does not exist`);
   return { file: path, ...(v.config !== undefined ? { config: String(v.config) } : {}) };
 }
 
-/** Loads the model a command line names (see modelSource), in eval mode, on the active backend. */
-export async function loadModelSource(src: { dir: string } | { file: string; config?: string; source?: string }): Promise<LoadedModel> {
+/** Loads the model a command line names (see modelSource), in eval mode, on the active backend. `normalize` (an .onnx
+ * file's --normalize) overrides the normalisation its metadata records. */
+export async function loadModelSource(src: ModelSource, normalize?: { mean: number; std: number } | null): Promise<LoadedModel> {
+  if ('onnx' in src) {
+    const { batch, foreign, ...m } = await loadOnnxFile(src.onnx, normalize);
+    return { ...m, onnx: { batch, foreign } };
+  }
   if ('dir' in src) {
     const { meta, model } = await loadModelDir(src.dir);
     return {
