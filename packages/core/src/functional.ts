@@ -32,6 +32,7 @@ export {
   gt, ge, lt, le, eq, erfOp as erf,
 } from './ops/elementwise.js';
 export { sum, mean, max, min, argmax, argmin, variance } from './ops/reduce.js';
+export { where } from './ops/where.js';
 export {
   reshape, flatten, squeeze, unsqueeze, permute, transpose, slice, concat, pad, broadcastTo, detach, clone, cast,
 } from './ops/shape.js';

@@ -8,7 +8,7 @@ export type {
   ResNetConfig, ResNetOptions, UNetConfig, UNetOptions, VggConfig, VggOptions,
 } from './architectures/index.js';
 export { summary, formatSummary } from './summary.js';
-export type { SummaryLayer, SummaryResult, SummaryOptions } from './summary.js';
+export type { SummaryLayer, SummaryResult, SummaryOptions, SummaryNodeReporter } from './summary.js';
 export { featureMaps, forwardWithFeatureMaps, filtersToGrid, featureMapsToGrid, imagesToGrid, traceForward, withEval } from './inspect.js';
 export type { FeatureMapsOptions, FilterGridOptions, GridOptions, GridImage, ImageGridOptions, LeafCall, TraceHooks } from './inspect.js';
 export { encodeSafetensors, decodeSafetensors, decodeSafetensorsWithMetadata, toStateDict, MAX_HEADER_BYTES } from './safetensors.js';

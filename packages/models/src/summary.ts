@@ -45,6 +45,21 @@ export interface SummaryOptions {
   strict?: boolean;
 }
 
+/**
+ * A leaf module that runs a graph of its own (an imported ONNX model) can report one row per node instead of one
+ * opaque row: summary calls `startNodeLog()` before the forward pass and `takeNodeLog()` when the module's call ends.
+ * Rows have no receptive field (null).
+ */
+export interface SummaryNodeReporter {
+  startNodeLog(): void;
+  takeNodeLog(): Pick<SummaryLayer, 'name' | 'type' | 'inputShape' | 'outputShape' | 'params' | 'macs'>[];
+}
+
+function isNodeReporter(m: nn.Module): m is nn.Module & SummaryNodeReporter {
+  const r = m as Partial<SummaryNodeReporter>;
+  return typeof r.startNodeLog === 'function' && typeof r.takeNodeLog === 'function';
+}
+
 type Rf = { r: [number, number]; j: [number, number] } | null;
 
 const pairOf = (v: number | readonly number[] | undefined, d: number): [number, number] =>
@@ -195,6 +210,7 @@ export function summary(model: nn.Module, inputShape: readonly number[], options
       withEval(model, () => {
         const x = zeros(inputShape);
         info.set(x, { r: [1, 1], j: [1, 1] });
+        for (const [, m] of model.namedModules()) if (isNodeReporter(m)) m.startNodeLog();
         const y = traceForward(model, () => model.forward(x), {
           enter: (_n, _m, input) => frames.push({ best: rfOf(input) }),
           exit: (_n, _m, _input, output) => {
@@ -203,6 +219,12 @@ export function summary(model: nn.Module, inputShape: readonly number[], options
             consider(info.get(output));
           },
           leaf: ({ name, module, call, input, output }) => {
+            const nodes = isNodeReporter(module) ? module.takeNodeLog() : [];
+            if (nodes.length > 0) {
+              for (const n of nodes) layers.push({ ...n, name: name ? `${name}/${n.name}` : n.name, receptiveField: null, jump: null });
+              info.set(output, null);
+              return;
+            }
             const rule = rfRuleOf(module, input, output);
             if (!rule) {
               if (options.strict) {

@@ -35,7 +35,10 @@ const UNCHANGED_SINCE: Readonly<Record<string, number>> = {
   AveragePool: 1, Concat: 4, Constant: 1, Conv: 1, ConvTranspose: 1, Flatten: 1, Gather: 1, GlobalAveragePool: 1,
   GlobalMaxPool: 1, Identity: 1, LogSoftmax: 1, MatMul: 1, MaxPool: 1, ReduceMean: 1, Reshape: 5, Shape: 1, Slice: 1,
   Softmax: 1, Split: 2, Squeeze: 1, Transpose: 1, Unsqueeze: 1, Pad: 2, Cast: 6, Clip: 6, Elu: 6, HardSigmoid: 6,
-  LeakyRelu: 6, Relu: 6, Sigmoid: 6, Sum: 6, Tanh: 6,
+  LeakyRelu: 6, Relu: 6, Sigmoid: 6, Sum: 6, Tanh: 6, Abs: 6, Exp: 6, Log: 6, Neg: 6, Reciprocal: 6, Sqrt: 6,
+  InstanceNormalization: 6, Tile: 6, Not: 1, Softplus: 1, ArgMax: 1, ArgMin: 1, DepthToSpace: 1, SpaceToDepth: 1,
+  ReduceSum: 1, ReduceMax: 1, ReduceMin: 1, ReduceSumSquare: 1, ReduceL1: 1, ReduceL2: 1, ReduceLogSum: 1,
+  ReduceLogSumExp: 1, Selu: 6, Softsign: 1, ThresholdedRelu: 10, Celu: 12, Sign: 9,
 };
 
 function opsetOf(model: ModelProto): number {

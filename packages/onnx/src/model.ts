@@ -6,6 +6,7 @@ import type { NodeProto } from './generated/onnx.proto3_pb.js';
 import { constToTensor, type OpContext } from './ops/context.js';
 import { OPS } from './ops/index.js';
 import { isConst, type Const, type Value } from './values.js';
+import { nodeRow, type NodeRow } from './summary-rows.js';
 
 /** A graph checked and prepared by importOnnx. */
 export interface PreparedGraph {
@@ -34,6 +35,8 @@ export class OnnxModel extends nn.Module {
   private readonly graph: PreparedGraph;
   private readonly graphTensors = new Map<string, Tensor>();
   private readonly constTensors = new Map<Const, Tensor>();
+  /** Rows of the nodes run since startNodeLog (for packages/models' summary), else null. */
+  private nodeLog: { rows: NodeRow[]; parameters: Set<Tensor>; seen: Set<Tensor> } | null = null;
 
   constructor(graph: PreparedGraph) {
     super();
@@ -79,6 +82,7 @@ export class OnnxModel extends nn.Module {
     g.nodes.forEach((node, index) => {
       if (g.folded.has(index)) return;
       const outs = this.runNode(node, values, temporaries);
+      if (this.nodeLog) this.logNode(node, index, values, outs);
       node.output.forEach((name, i) => {
         const v = outs[i];
         if (name !== '' && v !== undefined) values.set(name, v);
@@ -149,6 +153,25 @@ export class OnnxModel extends nn.Module {
     const allConst = inputs.every((v) => v === undefined || isConst(v));
     if (allConst && impl.host) return impl.host(ctx, inputs as (Const | undefined)[]);
     return impl.run(ctx);
+  }
+
+  /** summary's hook (SummaryNodeReporter in @cnn/models): record one row per node the next forward runs. */
+  startNodeLog(): void {
+    this.nodeLog = { rows: [], parameters: new Set(this.parameters()), seen: new Set() };
+  }
+
+  /** The rows recorded since startNodeLog, in execution order; recording stops. */
+  takeNodeLog(): NodeRow[] {
+    const rows = this.nodeLog?.rows ?? [];
+    this.nodeLog = null;
+    return rows;
+  }
+
+  private logNode(node: NodeProto, index: number, values: ReadonlyMap<string, Value>, outs: readonly (Value | undefined)[]): void {
+    const log = this.nodeLog!;
+    const inputs = node.input.map((name) => (name === '' ? undefined : values.get(name)));
+    const row = nodeRow(node, index, inputs, outs, log.parameters, log.seen);
+    if (row) this.nodeLog!.rows.push(row);
   }
 
   /** Frees parameters, buffers and the cached constant tensors. */

@@ -172,11 +172,16 @@ describe('exportOnnx → importOnnx round trip', () => {
     ['head layers', headStack, [2, 6, 11, 9]],
     ['own forward', () => new Custom(), [2, 3, 8, 8]],
   ];
-  for (const [name, make, shape] of cases) {
+  // The layer stacks also at the opsets where signatures change (axes as inputs at 13 / 18, comparisons at 12).
+  const runs: [string, () => nn.Module, number[], number][] = [
+    ...cases.map(([n, m, s]): [string, () => nn.Module, number[], number] => [n, m, s, 13]),
+    ...cases.slice(5).flatMap(([n, m, s]) => [9, 11, 18].map((o): [string, () => nn.Module, number[], number] => [`${n}, opset ${o}`, m, s, o])),
+  ];
+  for (const [name, make, shape, opset] of runs) {
     it(name, async (ctx) => {
       const model = make().eval();
       randomizeStats(model);
-      const bytes = await exportOnnx(model, { inputShape: shape });
+      const bytes = await exportOnnx(model, { inputShape: shape, opset });
       const missing = missingOps(bytes);
       if (missing.length) {
         // The importer (a separate work item) does not read these operators yet; ONNX Runtime checks the file above.
