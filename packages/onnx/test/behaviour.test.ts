@@ -2,6 +2,7 @@ import '@cnn/backend-cpu';
 import { noGrad, optim, setBackend, tensor, F } from '@cnn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { create, toBinary } from '@bufbuild/protobuf';
+import { decodeSafetensors, encodeSafetensors } from '@cnn/models';
 import { importOnnx, OnnxError } from '../src/index.js';
 import { ModelProtoSchema, NodeProtoSchema, GraphProtoSchema, OperatorSetIdProtoSchema } from '../src/generated/onnx.proto3_pb.js';
 import { loadFixture, relativeMaxError } from './fixtures.js';
@@ -51,6 +52,26 @@ describe('OnnxModel as an nn.Module', () => {
     const after = await model.stateDict()['w'].data();
     expect(after.some((v, i) => v !== before[i])).toBe(true);
     model.dispose();
+  });
+
+  it('saves as safetensors under the ONNX names, and a fresh import loads them back to the same outputs', async () => {
+    const f = loadFixture('tiny_cnn_op13');
+    const tuned = (await importOnnx(f.bytes)).eval();
+    // Change every parameter, as fine-tuning would, so loading them back is visible.
+    noGrad(() => tuned.parameters().forEach((p) => p.assign(F.mul(p, 1.5))));
+    const file = await encodeSafetensors(Object.fromEntries(Object.entries(tuned.stateDict())));
+    const fresh = (await importOnnx(f.bytes)).eval();
+    const x = tensor(f.input.data, f.input.shape);
+    const logits = (m: typeof fresh) => noGrad(() => m.forwardAll({ input: x })).logits.data();
+    const before = await logits(fresh);
+    const decoded = decodeSafetensors(file);
+    expect(Object.keys(decoded)).toContain('conv1.weight');
+    fresh.loadStateDict(Object.fromEntries(Object.entries(decoded).map(([k, v]) => [k, tensor(Float32Array.from(v.data), v.shape)])));
+    const [want, got] = [await logits(tuned), await logits(fresh)];
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(Array.from(got)).not.toEqual(Array.from(before));
+    tuned.dispose();
+    fresh.dispose();
   });
 });
 
