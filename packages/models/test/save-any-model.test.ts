@@ -59,6 +59,7 @@ describe('a hand-written module with nn.ModuleList / nn.ModuleDict loads a PyTor
     expect(modelConfig(net.heads)).toEqual({
       type: 'ModuleDict',
       modules: { cls: { type: 'Linear', inFeatures: 4, outFeatures: 3, bias: true }, aux: { type: 'Linear', inFeatures: 4, outFeatures: 2, bias: true } },
+      order: ['cls', 'aux'],
     });
     net.dispose();
     y.dispose();
