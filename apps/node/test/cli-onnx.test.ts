@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
 import { setBackend } from '@cnn/core';
-import { encodePng, loadMnist, loadModel } from '@cnn/models/node';
+import { loadModel } from '@cnn/models/node';
 import { exportOnnx, readOnnxInfo } from '@cnn/onnx';
-import { inProcess } from './in-process.js';
+import { inProcess, writeDigitPng } from './in-process.js';
 
 let root: string;
 let dir: string;
@@ -22,14 +22,8 @@ beforeAll(async () => {
   dir = join(root, 'lenet');
   const train = await inProcess('train', '--model', 'lenet5', '--epochs', '1', '--limit', '256', '--batch-size', '32', '--out', dir);
   expect(train.code).toBe(0);
-  const test = loadMnist({ split: 'test' });
-  const rgba = new Uint8Array(28 * 28 * 4);
-  for (let i = 0; i < 784; i++) {
-    const v = Math.round(test.images[i] * 255);
-    rgba.set([v, v, v, 255], i * 4);
-  }
   png = join(root, 'digit.png');
-  writeFileSync(png, encodePng({ width: 28, height: 28, data: rgba }));
+  writeDigitPng(png);
 });
 
 describe('pnpm cnn export / predict / eval / summary with .onnx files', () => {

@@ -1,13 +1,13 @@
 /** The CLI on a model of the user's own architecture (an nn.Sequential saved with saveModel): summary, predict, eval. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
 import { manualSeed, nn, setBackend } from '@cnn/core';
 import { MNIST_CLASSES, MNIST_STATS } from '@cnn/models';
-import { encodePng, loadMnist, saveModel } from '@cnn/models/node';
-import { inProcess } from './in-process.js';
+import { saveModel } from '@cnn/models/node';
+import { inProcess, writeDigitPng } from './in-process.js';
 
 let dir: string;
 let png: string;
@@ -26,14 +26,8 @@ beforeAll(async () => {
   );
   await saveModel(dir, model, { classNames: [...MNIST_CLASSES], inputShape: [1, 28, 28], normalize: { ...MNIST_STATS }, dataset: 'mnist' });
   model.dispose();
-  const test = loadMnist({ split: 'test' });
-  const rgba = new Uint8Array(28 * 28 * 4);
-  for (let i = 0; i < 784; i++) {
-    const v = Math.round(test.images[i] * 255);
-    rgba.set([v, v, v, 255], i * 4);
-  }
   png = join(root, 'digit.png');
-  writeFileSync(png, encodePng({ width: 28, height: 28, data: rgba }));
+  writeDigitPng(png);
 });
 
 describe('a saveModel folder of a user architecture (no cnn.json)', () => {

@@ -7,33 +7,19 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSafetensors } from '@cnn/models/node';
-import { main } from '../src/cli/main.js';
-import { inProcess, type Run } from './in-process.js';
+import { inProcess, inProcessWatching, type Run } from './in-process.js';
 
 /** inProcess, emitting SIGINT (as Ctrl-C does) once stdout has printed a line matching `at`. */
-async function interrupted(at: RegExp, ...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
+function interrupted(at: RegExp, ...args: string[]): Promise<Run> {
   let sent = false;
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
+  return inProcessWatching((stdout) => {
     if (!sent && at.test(stdout)) {
       sent = true;
       process.emit('SIGINT');
     }
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    const lines = stdout.trimEnd().split('\n');
-    return { code, stdout, stderr, lastLine: lines[lines.length - 1] };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  }, ...args);
 }
 
 async function weights(dir: string): Promise<Record<string, number[]>> {

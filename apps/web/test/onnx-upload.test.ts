@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { F, manualSeed, nn, noGrad, rand, setBackend, type Tensor } from '@cnn/core';
 import '@cnn/backend-cpu';
 import { forwardWithFeatureMaps, summary, type ModelMetadata } from '@cnn/models';
-import { exportOnnx, setOnnxMetadata } from '@cnn/onnx';
+import { exportOnnx, relativeMaxError, setOnnxMetadata } from '@cnn/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOnnxFile } from '../src/model-file.js';
 import { modelFileFromUpload } from '../src/model-upload.js';
@@ -28,16 +28,6 @@ function digitNet(): nn.Sequential {
 }
 
 const onnxFile = (bytes: Uint8Array, name: string): File => new File([new Uint8Array(bytes)], name);
-
-function maxRelError(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -63,7 +53,7 @@ describe('uploading an .onnx model', () => {
     const want = noGrad(() => F.softmax(m.forward(x), -1));
     const traced = forwardWithFeatureMaps(loaded.model, x);
     const got = noGrad(() => F.softmax(traced.output, -1));
-    expect(maxRelError(got.dataSync() as Float32Array, want.dataSync() as Float32Array)).toBeLessThanOrEqual(1e-5);
+    expect(relativeMaxError(got.dataSync(), want.dataSync())).toBeLessThanOrEqual(1e-5);
     for (const t of [x, want, got, traced.output, ...traced.maps.values()] as Tensor[]) t.dispose();
     loaded.model.dispose();
     m.dispose();

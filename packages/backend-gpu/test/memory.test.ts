@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposeBackend, F, manualSeed, memory, nn, optim, randn, setBackend, tensor, tidy, type Backend } from '@cnn/core';
+import { disposeBackend, F, manualSeed, memory, optim, randn, setBackend, tensor, tidy, type Backend } from '@cnn/core';
+import { smallConvNet } from '@cnn/conformance/vitest';
 import '../src/index.js';
 
 let be: Backend;
@@ -57,13 +58,7 @@ describe('gpu memory', () => {
   it('500 SGD training steps of conv→relu→maxpool→flatten→linear inside tidy: textures and tensors stay flat', async () => {
     const start = counts();
     manualSeed(3);
-    const model = new nn.Sequential(
-      new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d({ kernelSize: 2 }),
-      new nn.Flatten(),
-      new nn.Linear({ inFeatures: 4 * 4 * 4, outFeatures: 3 }),
-    );
+    const model = smallConvNet();
     const opt = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
     const x = randn([8, 1, 8, 8]).keep();
     const y = tensor(Int32Array.from([0, 1, 2, 1, 0, 2, 1, 0])).keep();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeBackend, F, manualSeed, nn, optim, setBackend, tensor, tidy, type Tensor } from '@cnn/core';
 import '@cnn/backend-cpu';
+import { smallConvNet } from '@cnn/conformance/vitest';
 import { configureWorkers, type WorkersBackend } from '../src/index.js';
 import { randomArray } from './helpers.js';
 
@@ -13,13 +14,7 @@ const BATCH = 8;
 
 function makeModel(): nn.Sequential {
   manualSeed(11);
-  return new nn.Sequential(
-    new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Flatten(),
-    new nn.Linear({ inFeatures: 4 * 4 * 4, outFeatures: 3 }),
-  );
+  return smallConvNet();
 }
 
 /** The same batches on whichever backend is active. */

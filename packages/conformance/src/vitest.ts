@@ -91,4 +91,6 @@ export function runSpecialValues(backend: string, opts: RunSpecialValuesOptions 
 }
 
 export { runKernelConformance } from './kernels/vitest.js';
+export { runSafetyNetTraining, smallConvNet } from './safety-net.js';
+export type { RunSafetyNetTrainingOptions } from './safety-net.js';
 export type { RunKernelConformanceOptions } from './kernels/vitest.js';

@@ -5,26 +5,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
-import { CnnError, F, manualSeed, nn, setBackend, tensor, tidy } from '@cnn/core';
-import { counts, expectClose, numericGrad, vals } from './helpers.js';
+import { F, manualSeed, nn, setBackend, tensor, tidy } from '@cnn/core';
+import { counts, expectClose, numericGrad, rejects, vals } from './helpers.js';
 import { range } from './ops-helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
 });
-
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = counts();
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a throw').toBeInstanceOf(CnnError);
-  for (const f of fragments) expect((error as Error).message).toContain(f);
-  expect(counts()).toEqual(before);
-}
 
 const seq = (n: number, k: number): number[] => range(n, (i) => Math.sin(i * 1.7 + k) * 1.3);
 

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
 import { F, manualSeed, nn, optim, randn, setBackend, tensor, tidy, zeros, type Tensor } from '@cnn/core';
-import { counts, vals } from './helpers.js';
+import { counts, smallNet, vals } from './helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -213,16 +213,6 @@ describe('composite ops free their intermediates with their output', () => {
     });
   }
 });
-
-function smallNet(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Flatten(),
-    new nn.Linear({ inFeatures: 4 * 4 * 4, outFeatures: 3 }),
-  );
-}
 
 describe('training steps inside tidy keep memory flat', () => {
   const cases: [string, (params: Tensor[]) => optim.Optimizer][] = [

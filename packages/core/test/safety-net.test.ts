@@ -10,7 +10,7 @@ import {
   collectGarbage, F, getMemoryOptions, liveTensors, manualSeed, memory, nn, noGrad, numCollectedTensors, optim, randn, setBackend,
   scalar, setMemoryOptions, tensor, tensorMark, tidy, type Tensor,
 } from '@cnn/core';
-import { counts, vals } from './helpers.js';
+import { counts, smallNet, vals } from './helpers.js';
 
 /** A full collection and the callbacks it causes: exact counts after it (no --expose-gc needed). */
 async function collect(): Promise<void> {
@@ -20,16 +20,6 @@ async function collect(): Promise<void> {
 beforeAll(async () => {
   await setBackend('cpu');
 });
-
-function smallNet(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Flatten(),
-    new nn.Linear({ inFeatures: 4 * 4 * 4, outFeatures: 3 }),
-  );
-}
 
 const xs = Float32Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i * 0.37));
 const ys = Int32Array.from([0, 1, 2, 1]);

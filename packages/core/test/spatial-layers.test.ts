@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
-import { CnnError, F, Generator, manualSeed, nn, randn, setBackend, tensor, tidy, zeros, type Tensor } from '@cnn/core';
-import { counts, expectClose, vals } from './helpers.js';
+import { F, Generator, manualSeed, nn, randn, setBackend, tensor, tidy, zeros, type Tensor } from '@cnn/core';
+import { counts, expectClose, rejects, vals } from './helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -143,20 +143,6 @@ describe('pixelShuffle, pixelUnshuffle, channelShuffle', () => {
     });
   });
 });
-
-/** Asserts `fn` throws a CnnError containing every fragment and allocates nothing. */
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = counts();
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a throw').toBeInstanceOf(CnnError);
-  for (const f of fragments) expect((error as Error).message).toContain(f);
-  expect(counts()).toEqual(before);
-}
 
 describe('validation: the layer or op, the argument, the value and what is allowed; nothing allocated', () => {
   let x: Tensor;

@@ -4,31 +4,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cnn/backend-cpu';
-import { CnnError, F, nn, optim, setBackend, tensor, zeros, type Tensor } from '@cnn/core';
-import { counts } from './helpers.js';
+import { F, nn, optim, setBackend, tensor, zeros, type Tensor } from '@cnn/core';
+import { rejects } from './helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
 });
-
-/** Asserts `fn` throws a CnnError whose message contains every fragment, and that it allocated nothing. */
-function rejects(fn: () => unknown, ...fragments: (string | RegExp)[]): void {
-  const before = counts();
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a throw').toBeInstanceOf(CnnError);
-  const message = (error as Error).message;
-  for (const f of fragments) {
-    if (typeof f === 'string') expect(message).toContain(f);
-    else expect(message).toMatch(f);
-  }
-  // The rejected call did no work: no new tensors, no backend data.
-  expect(counts()).toEqual(before);
-}
 
 /** Inputs made once, outside the measured calls. */
 let x8: Tensor; // [1, 3, 8, 8]

@@ -8,30 +8,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { F, Generator, manualSeed, nn, optim, setBackend, type Tensor } from '@cnn/core';
+import { F, manualSeed, nn, optim, setBackend, type Tensor } from '@cnn/core';
 import '@cnn/backend-cpu';
 import {
   assertFiniteWeights, decodeCheckpoint, DataLoader, encodeCheckpoint, fit, fitDenoiser, NonFiniteWeightsError, restoreCheckpoint, TrainingDivergedError,
-  TrainingInterruptedError, type ImageDataset, type TrainState,
+  TrainingInterruptedError, type TrainState,
 } from '../src/index.js';
 import { readCheckpoint, writeCheckpoint } from '../src/node.js';
-
-/** 8×8 images with a bright bar in the top, middle or bottom third (class 0, 1, 2), in noise. */
-function bars(count: number, seed: number): ImageDataset {
-  const g = new Generator(seed);
-  const S = 8;
-  const images = new Uint8Array(count * S * S);
-  const labels = new Uint8Array(count);
-  for (let n = 0; n < count; n++) {
-    const c = g.int(3);
-    labels[n] = c;
-    for (let i = 0; i < S * S; i++) {
-      const on = Math.floor(Math.floor(i / S) / 3) === c;
-      images[n * S * S + i] = Math.min(255, (on ? 180 : 0) + g.int(60));
-    }
-  }
-  return { name: 'bars', images, labels, count, channels: 1, height: S, width: S, classNames: ['top', 'middle', 'bottom'] };
-}
+import { bars } from './bars.js';
 
 const classifier = (): nn.Module =>
   new nn.Sequential(

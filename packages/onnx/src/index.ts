@@ -7,3 +7,4 @@ export { supportedOperators } from './ops/index.js';
 export { readOnnxInfo, setOnnxMetadata, onnxValueShapes, ONNX_META_KEY, type OnnxInfo, type OnnxNodeInfo, type OnnxValueInfo } from './inspect.js';
 export { exportOnnx, EXPORT_MIN_OPSET, EXPORT_MAX_OPSET } from './export/export.js';
 export type { ExportOnnxOptions } from './export/export.js';
+export { relativeMaxError } from './compare.js';

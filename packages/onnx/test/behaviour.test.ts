@@ -3,9 +3,9 @@ import { noGrad, optim, setBackend, tensor, F } from '@cnn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { decodeSafetensors, encodeSafetensors } from '@cnn/models';
-import { importOnnx, OnnxError } from '../src/index.js';
+import { importOnnx, OnnxError, relativeMaxError } from '../src/index.js';
 import { ModelProtoSchema, NodeProtoSchema, GraphProtoSchema, OperatorSetIdProtoSchema } from '../src/generated/onnx.proto3_pb.js';
-import { loadFixture, relativeMaxError } from './fixtures.js';
+import { loadFixture } from './fixtures.js';
 
 beforeAll(async () => {
   await setBackend('cpu');

@@ -2,18 +2,7 @@
 import { noGrad, randn, tensor, type nn, type Tensor } from '@cnn/core';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
-import { exportOnnx } from '../src/index.js';
-
-/** Max |a − b| over max |b|: the measure ("within 1e-4 of the largest logit"). */
-export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return err / Math.max(scale, 1e-12);
-}
+import { exportOnnx, relativeMaxError } from '../src/index.js';
 
 /** Batch-norm statistics away from 0 / 1, so that exporting them wrongly shows. */
 export function randomizeStats(model: nn.Module): void {
@@ -54,7 +43,7 @@ export async function compareWithOrt(model: nn.Module, inputShape: readonly numb
   expect(got.dims).toEqual(shape);
   want.dispose();
   if (!input) x.dispose();
-  return { bytes, error: relError(got.data, expected), shape };
+  return { bytes, error: relativeMaxError(got.data, expected), shape };
 }
 
 export { tensor };

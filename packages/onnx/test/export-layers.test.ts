@@ -5,8 +5,8 @@ import { manualSeed, nn, noGrad, randn, setBackend, F, type Tensor } from '@cnn/
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelProtoSchema } from '../src/generated/onnx.proto3_pb.js';
 import { models } from '@cnn/models';
-import { exportOnnx, importOnnx, supportedOperators } from '../src/index.js';
-import { compareWithOrt, randomizeStats, relError } from './export-helpers.js';
+import { exportOnnx, importOnnx, relativeMaxError, supportedOperators } from '../src/index.js';
+import { compareWithOrt, randomizeStats } from './export-helpers.js';
 
 beforeAll(async () => {
   await setBackend('cpu');
@@ -195,7 +195,7 @@ describe('exportOnnx → importOnnx round trip', () => {
       const imported = (await importOnnx(bytes)).eval();
       const got = noGrad(() => imported.forward(x));
       expect(got.shape).toEqual(want.shape);
-      const error = relError(await got.data(), await want.data());
+      const error = relativeMaxError(await got.data(), await want.data());
       console.log(`round trip ${name}: max error ${error.toExponential(2)}`);
       expect(error).toBeLessThanOrEqual(1e-4);
       const names = new Set(imported.namedParameters().map(([n]) => n));

@@ -17,8 +17,8 @@ import { models, toStateDict } from '@cnn/models';
 import { loadSafetensors } from '@cnn/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelProtoSchema } from '../src/generated/onnx.proto3_pb.js';
-import { exportOnnx } from '../src/index.js';
-import { relError, runOrt } from './export-helpers.js';
+import { exportOnnx, relativeMaxError } from '../src/index.js';
+import { runOrt } from './export-helpers.js';
 import { FIXTURES, LARGE_FIXTURES } from './fixtures.js';
 import { applyPseudoWeights } from './pseudo-weights.js';
 
@@ -55,9 +55,9 @@ async function check(label: string, model: nn.Module, c: { input: Stored; logits
   for (const name of c.names) expect(inits.get(name), name).toEqual(sd[name].shape);
   const ort = await runOrt(bytes, c.input.data, c.input.shape);
   expect(ort.dims).toEqual(c.logits.shape);
-  const ortVsTorch = relError(ort.data, c.logits.data);
-  const cnnVsTorch = relError(ours, c.logits.data);
-  const ortVsCnn = relError(ort.data, ours);
+  const ortVsTorch = relativeMaxError(ort.data, c.logits.data);
+  const cnnVsTorch = relativeMaxError(ours, c.logits.data);
+  const ortVsCnn = relativeMaxError(ort.data, ours);
   console.log(
     `${label} (opset ${opset}, ${(bytes.byteLength / 1e6).toFixed(1)} MB): max error of the largest logit — ONNX Runtime vs PyTorch ` +
       `${ortVsTorch.toExponential(2)}, cnn vs PyTorch ${cnnVsTorch.toExponential(2)}, ONNX Runtime vs cnn ${ortVsCnn.toExponential(2)}`,

@@ -50,14 +50,3 @@ export function loadFixture(name: string, dir = FIXTURES): Fixture {
     train: raw.train && { outputs: decodeAll(raw.train.outputs), state: decodeAll(raw.train.state) },
   };
 }
-
-/** Largest |a − b| relative to the largest |b| (PyTorch's logits), the measure of issue 14. */
-export function relativeMaxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return err / Math.max(scale, 1e-12);
-}

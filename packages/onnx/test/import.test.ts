@@ -1,8 +1,8 @@
 import { noGrad, tensor } from '@cnn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importOnnx } from '../src/index.js';
+import { importOnnx, relativeMaxError } from '../src/index.js';
 import { TEST_BACKENDS, useBackend } from './backends.js';
-import { loadFixture, relativeMaxError } from './fixtures.js';
+import { loadFixture } from './fixtures.js';
 
 const SMALL = ['tiny_cnn_op13', 'tiny_cnn_op14', 'encoder_decoder_op13', 'encoder_decoder_op14', 'shape_arith_op13', 'squeezenet1_1_op13', 'shufflenet_v2_x0_5_op14'];
 

@@ -2,9 +2,9 @@
 // MB each): `/usr/bin/python3 packages/onnx/scripts/make_fixtures.py --large` writes them; skipped when absent.
 import { noGrad, tensor } from '@cnn/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importOnnx } from '../src/index.js';
+import { importOnnx, relativeMaxError } from '../src/index.js';
 import { TEST_BACKENDS, useBackend } from './backends.js';
-import { hasFixture, LARGE_FIXTURES, loadFixture, relativeMaxError } from './fixtures.js';
+import { hasFixture, LARGE_FIXTURES, loadFixture } from './fixtures.js';
 
 const MODELS = ['resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'squeezenet1_1', 'shufflenet_v2_x0_5', 'efficientnet_b0', 'googlenet', 'densenet121', 'mnasnet0_5'];
 

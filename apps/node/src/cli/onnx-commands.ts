@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { noGrad, rand, type nn, type Tensor } from '@cnn/core';
 import type { ModelMetadata } from '@cnn/models';
 import { writeFileAtomic } from '@cnn/models/node';
-import { EXPORT_MAX_OPSET, EXPORT_MIN_OPSET, exportOnnx, importOnnx, ONNX_META_KEY, onnxValueShapes, setOnnxMetadata } from '@cnn/onnx';
+import {
+  EXPORT_MAX_OPSET, EXPORT_MIN_OPSET, exportOnnx, importOnnx, ONNX_META_KEY, onnxValueShapes, relativeMaxError, setOnnxMetadata,
+} from '@cnn/onnx';
 import { choiceArg, CliError, intArg } from './args.js';
 import { BACKENDS, useBackend, type BackendChoice } from './backend.js';
 import type { Command } from './commands.js';
@@ -15,17 +17,6 @@ const log = (line = ''): void => {
 };
 
 const num = (n: number): string => n.toLocaleString('en-US');
-
-/** Largest |a − b| over the largest |b|: how far the ONNX graph's answer is from the cnn model's. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 export const exportCmd: Command = {
   spec: {
@@ -85,7 +76,8 @@ export const exportCmd: Command = {
         back = (await importOnnx(bytes)).eval();
         const onnx = back;
         ys = noGrad(() => [m.model.forward(x), onnx.forward(x)]);
-        check = relativeError(ys[1].dataSync() as Float32Array, ys[0].dataSync() as Float32Array);
+        // how far the ONNX graph's answer is from the cnn model's
+        check = relativeMaxError(ys[1].dataSync(), ys[0].dataSync());
       } catch (err) {
         check = onnxMessage(err);
       } finally {

@@ -1,8 +1,9 @@
 /** Arithmetic and activations: one F op each (broadcasting as ONNX's multidirectional rule, which is NumPy's). */
 import { F, type Tensor } from '@cnn/core';
 import { onnxFail } from '../errors.js';
-import { broadcastShapes, makeConst, sizeOfShape, type Const } from '../values.js';
+import { sizeOfShape, type Const } from '../values.js';
 import { requireTensor, scalarOf, type OpContext, type OpImpl } from './context.js';
+import { hostElementwise } from './host.js';
 
 type Binary = (a: Tensor | number, b: Tensor | number) => Tensor;
 
@@ -18,28 +19,7 @@ function operands(ctx: OpContext): [Tensor | number, Tensor | number] {
 function hostBinary(fn: (a: number, b: number) => number) {
   return (ctx: OpContext, [a, b]: (Const | undefined)[]): Const[] => {
     if (!a || !b) onnxFail(`${ctx.where}: needs two inputs`);
-    const shape = broadcastShapes(ctx, a.shape, b.shape);
-    const n = sizeOfShape(shape);
-    const outStrides: number[] = [];
-    for (let d = shape.length - 1; d >= 0; d--) outStrides[d] = d === shape.length - 1 ? 1 : outStrides[d + 1] * shape[d + 1];
-    const pick = (c: Const, i: number): number => {
-      const off = shape.length - c.shape.length;
-      let idx = 0;
-      let stride = 1;
-      for (let d = c.shape.length - 1; d >= 0; d--) {
-        const coord = Math.floor(i / outStrides[d + off]) % shape[d + off];
-        if (c.shape[d] !== 1) idx += coord * stride;
-        stride *= c.shape[d];
-      }
-      return c.data[idx];
-    };
-    const isInt = a.dtype === 'int' && b.dtype === 'int';
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = fn(pick(a, i), pick(b, i));
-      out.push(isInt ? Math.trunc(v) : Math.fround(v));
-    }
-    return [makeConst(isInt ? 'int' : 'float', shape, out)];
+    return [hostElementwise(ctx, [a, b], a.dtype === 'int' && b.dtype === 'int' ? 'int' : 'float', fn)];
   };
 }
 
