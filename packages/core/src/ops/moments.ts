@@ -1,4 +1,4 @@
-/** Standardisation over some axes: the shared core of group, layer and instance normalisation. */
+/** Standardisation over some axes: the shared core of batch, group, layer and instance normalisation. */
 import type { Tensor } from '../tensor.js';
 import { add, affine, mul, rsqrt, sub } from './elementwise.js';
 import { mean } from './reduce.js';

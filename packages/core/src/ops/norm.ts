@@ -4,9 +4,10 @@ import { fail, shapeStr } from '../errors.js';
 import { finiteNumber } from '../geometry/args.js';
 import type { Tensor } from '../tensor.js';
 import { add, affine, mul, rsqrt, sub } from './elementwise.js';
-import { mean } from './reduce.js';
 import { reshape } from './shape.js';
 import { assertFloat } from './util.js';
+import { finishComposite } from './composite.js';
+import { applyAffine, standardize } from './moments.js';
 
 export interface BatchNormOptions {
   training?: boolean;
@@ -46,30 +47,24 @@ export function batchNorm(
   const temps: Tensor[] = [];
   const keep = (t: Tensor): Tensor => (temps.push(t), t);
 
-  let m: Tensor;
-  let v: Tensor;
+  let y: Tensor;
   if (training) {
-    m = keep(mean(x, axes, true));
-    const centredForVar = keep(sub(x, m));
-    v = keep(mean(keep(mul(centredForVar, centredForVar)), axes, true));
+    const s = standardize(x, axes, eps, temps);
+    y = s.y;
     if (runningMean && runningVar) {
       noGrad(() =>
         tidy(() => {
-          const bm = reshape(m, [c]);
-          const bv = reshape(v, [c]);
+          const bm = reshape(s.mean, [c]);
+          const bv = reshape(s.variance, [c]);
           runningMean.assign(add(affine(runningMean, 1 - momentum), affine(bm, momentum)));
           runningVar.assign(add(affine(runningVar, 1 - momentum), affine(bv, (momentum * count) / (count - 1))));
         }),
       );
     }
   } else {
-    m = keep(reshape(runningMean!, paramShape));
-    v = keep(reshape(runningVar!, paramShape));
+    const m = keep(reshape(runningMean!, paramShape));
+    const invStd = keep(rsqrt(keep(affine(keep(reshape(runningVar!, paramShape)), 1, eps))));
+    y = keep(mul(keep(sub(x, m)), invStd));
   }
-  const invStd = keep(rsqrt(keep(affine(v, 1, eps))));
-  let y = keep(mul(keep(sub(x, m)), invStd));
-  if (weight) y = keep(mul(y, keep(reshape(weight, paramShape))));
-  if (bias) y = keep(add(y, keep(reshape(bias, paramShape))));
-  temps.pop();
-  return y.own(...temps);
+  return finishComposite(applyAffine(y, weight, bias, paramShape, temps), temps);
 }
