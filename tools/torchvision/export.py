@@ -161,8 +161,10 @@ def forward_case(name, model, config, input_shape):
     }
 
 
-def write_safetensors(path, state):
-    header, chunks, offset = {"__metadata__": {"format": "pt", "source": "tools/torchvision/export.py"}}, [], 0
+def write_safetensors(path, state, source="tools/torchvision/export.py"):
+    """A state dict as safetensors, written here because Debian has no `safetensors` package; `source` goes into the
+    metadata (the script that made the file)."""
+    header, chunks, offset = {"__metadata__": {"format": "pt", "source": source}}, [], 0
     codes = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8"), torch.float64: ("F64", "<f8"), torch.int32: ("I32", "<i4")}
     for k, v in state.items():
         dtype, np_dtype = codes[v.dtype]

@@ -60,7 +60,7 @@ def main():
         m = torchvision.models.resnet18(weights=None)
         nontrivial_bn(m, torch.Generator().manual_seed(1))
         x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(2))
-        write_safetensors(os.path.join(out, "resnet18_torchvision.safetensors"), m.state_dict())
+        write_safetensors(os.path.join(out, "resnet18_torchvision.safetensors"), m.state_dict(), source="packages/onnx/scripts/make_resnet18_state_dict.py")
         record(m, x, os.path.join(out, "resnet18_torchvision.json"))
     else:
         m = torchvision.models.resnet18(weights=None)
