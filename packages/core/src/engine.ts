@@ -13,6 +13,7 @@
 import type { Backend, DataId, DType } from './backend/contract.js';
 import { getBackend } from './backend/registry.js';
 import { CnnError } from './errors.js';
+import { sizeOf } from './geometry/broadcast.js';
 import { userCallSite } from './call-site.js';
 import { macrotask, requestCollection } from './gc-trigger.js';
 import type { Tensor } from './tensor.js';
@@ -147,8 +148,7 @@ export function setCurrentOp(op: string): void {
 export function trackTensor(t: Tensor, backend: Backend, dataId: DataId, shape: readonly number[], dtype: DType): Allocation {
   const e = engine();
   e.numTensors++;
-  let bytes = 4;
-  for (const d of shape) bytes *= d;
+  const bytes = 4 * sizeOf(shape); // float32 and int32 alike
   const a: Allocation = {
     id: t.id, backend, dataId, shape, dtype, bytes, op: e.currentOp,
     ...(e.options.captureStacks ? { location: userCallSite() } : {}),
