@@ -4,6 +4,7 @@
  * Reshape) folds to plain numbers before any kernel runs.
  */
 import type { Tensor } from '@cnn/core';
+import { broadcastShapes as coreBroadcastShapes, sizeOf } from '@cnn/core/geometry';
 import { onnxFail } from './errors.js';
 import { TensorProto_DataLocation, TensorProto_DataType, type TensorProto } from './generated/onnx.proto3_pb.js';
 
@@ -25,9 +26,8 @@ export function makeConst(dtype: 'float' | 'int', shape: readonly number[], data
   return { kind: 'const', dtype, shape: [...shape], data: [...data] };
 }
 
-export function sizeOfShape(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
+/** Elements of a shape (core's shape arithmetic, under the name this package's ops use). */
+export const sizeOfShape: (shape: readonly number[]) => number = sizeOf;
 
 const FLOAT_TYPES = new Set<number>([TensorProto_DataType.FLOAT, TensorProto_DataType.DOUBLE]);
 const INT_TYPES = new Set<number>([
@@ -109,13 +109,9 @@ export function constFromTensorProto(t: TensorProto, where: string): Const {
 
 /** NumPy's broadcast of two shapes (ONNX's multidirectional broadcasting). */
 export function broadcastShapes(ctx: { where: string }, a: readonly number[], b: readonly number[]): number[] {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) onnxFail(`${ctx.where}: shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-    out.push(x === 1 ? y : x);
+  try {
+    return coreBroadcastShapes(ctx.where, a, b);
+  } catch (err) {
+    return onnxFail((err as Error).message); // core's rule and message, as this package's error type
   }
-  return out;
 }

@@ -1,4 +1,5 @@
 /** Elementwise arithmetic on host constants, with NumPy's broadcasting (for integer and bool graphs folded at import). */
+import { stridesOf } from '@cnn/core/geometry';
 import { onnxFail } from '../errors.js';
 import { broadcastShapes, makeConst, sizeOfShape, type Const } from '../values.js';
 import type { OpContext } from './context.js';
@@ -10,8 +11,7 @@ export function broadcastAll(ctx: { where: string }, shapes: readonly (readonly 
 
 /** The element of `c` that lands at flat index i of an output of `shape` under broadcasting. */
 export function broadcastPicker(shape: readonly number[]): (c: Const, i: number) => number {
-  const outStrides: number[] = [];
-  for (let d = shape.length - 1; d >= 0; d--) outStrides[d] = d === shape.length - 1 ? 1 : outStrides[d + 1] * shape[d + 1];
+  const outStrides = stridesOf(shape);
   return (c, i) => {
     const off = shape.length - c.shape.length;
     let idx = 0;

@@ -8,6 +8,7 @@
  */
 import { F, tensor, type Tensor } from '@cnn/core';
 import { onnxFail } from '../errors.js';
+import { sizeOfShape } from '../values.js';
 import { requireTensor, type NodeInfo, type OpContext, type OpImpl } from './context.js';
 
 interface ResizeSpec {
@@ -130,7 +131,7 @@ function resizeAxis(x: Tensor, axis: number, out: number, scale: number, s: Resi
   perm.push(axis);
   const moved = axis === rank - 1 ? x : F.permute(x, perm);
   const lead = moved.shape.slice(0, -1);
-  const flat = F.reshape(moved, [lead.reduce((a, b) => a * b, 1), inLen]);
+  const flat = F.reshape(moved, [sizeOfShape(lead), inLen]);
   let y = F.matmul(flat, tensor(weights, [inLen, out]));
   if (extrapolates) y = F.add(y, tensor(extra, [out]));
   y = F.reshape(y, [...lead, out]);

@@ -1,6 +1,7 @@
 /** transpose → Transpose; reduce → Reduce* or ArgMax/ArgMin over the middle axis of its [outer, reduce, inner] view;
  * oneHot → Equal against a range (out-of-range indices give all-zero rows, as the kernel). */
 import type { ReduceGeometry, ReduceOpName, TensorInfo } from '@cnn/core';
+import { sizeOf } from '@cnn/core/geometry';
 import { ONNX_INT32 } from '../graph.js';
 import type { Tracer } from '../tracer.js';
 import type { Mapped } from './index.js';
@@ -28,7 +29,7 @@ export function mapReduce(t: Tracer, op: ReduceOpName, x: TensorInfo, geo: Reduc
 
 export function mapOneHot(t: Tracer, indices: TensorInfo, depth: number): Mapped {
   const { g } = t;
-  const n = indices.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(indices.shape);
   const flat = t.use({ dataId: indices.dataId, shape: [n, 1], dtype: indices.dtype });
   const asFloat = indices.dtype === 'int32' ? g.boolToFloat(flat) : flat;
   const range = g.constFloat(Array.from({ length: depth }, (_, i) => i), [1, depth]);
